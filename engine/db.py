@@ -1,0 +1,43 @@
+"""Database engine factory: SQLite tuned for a laptop (WAL), anything else as given."""
+
+from sqlalchemy import create_engine, event
+
+WRITE_OPTION = "parkops_writer"
+
+
+def make_db_engine(url, **kwargs):
+    """Create an SQLAlchemy engine; SQLite gets WAL, a busy timeout and foreign keys."""
+    db_engine = create_engine(url, **kwargs)
+    if db_engine.dialect.name == "sqlite":
+        configure_sqlite(db_engine)
+    return db_engine
+
+
+def configure_sqlite(db_engine):
+    """Make an SQLite engine safe for several threads/processes writing the same file."""
+
+    @event.listens_for(db_engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        # Autocommit at the driver level so SQLAlchemy's BEGIN below is the only transaction.
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(db_engine, "begin")
+    def _on_begin(conn):
+        # Writers take the lock up front (IMMEDIATE) and so queue on busy_timeout, instead of
+        # failing with "database is locked" when a read transaction tries to upgrade. Readers
+        # stay deferred so WAL lets them run beside a writer.
+        if conn.get_execution_options().get(WRITE_OPTION):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+def writer(db_engine):
+    """The same engine and pool, flagged so each transaction starts as a writer."""
+    return db_engine.execution_options(**{WRITE_OPTION: True})

@@ -1,0 +1,164 @@
+"""Work done by the runner: due timers and service-task jobs, each in its own transaction.
+
+Timers: rows with due_at <= now name the instances to refresh; SpiffWorkflow decides what
+fires and the projection rewrite removes the row, so a timer fires once even when two runners
+race (the loser hits the instance's optimistic lock and skips).
+
+Service jobs: the handler runs outside any write transaction (it may be slow: SMTP, a payment
+provider), then one transaction completes the task, or counts the failure and schedules the
+next attempt, or opens an incident after the last one.
+"""
+
+import logging
+from datetime import timedelta
+from uuid import UUID
+
+from sqlalchemy import func, select
+from SpiffWorkflow.util.task import TaskState
+
+from . import audit, clock, defaults
+from .errors import EngineError, StaleInstance
+from .projection import SyncContext
+from .incidents import open_incident
+from .services import ServiceCall
+from .status import IncidentKind, JobStatus
+from .store import Job, PendingTimer, ProcessInstance
+
+log = logging.getLogger(__name__)
+
+
+def due_timer_instances(session, now, limit):
+    """Instance ids with at least one timer due, oldest due first."""
+    rows = session.execute(
+        select(PendingTimer.instance_id, func.min(PendingTimer.due_at).label("due"))
+        .where(PendingTimer.due_at <= now).group_by(PendingTimer.instance_id)
+        .order_by("due").limit(limit))
+    return [r.instance_id for r in rows]
+
+
+def fire_due_timers(engine, limit=None):
+    """Fire every timer due by now; returns how many timers fired."""
+    with engine.reading() as session:
+        ids = due_timer_instances(session, clock.now(), limit or defaults.TIMER_BATCH)
+    fired = 0
+    for instance_id in ids:
+        try:
+            fired += _fire_instance(engine, instance_id)
+        except StaleInstance:
+            log.info("timer of instance %s handled by another runner", instance_id)
+    return fired
+
+
+def _fire_instance(engine, instance_id):
+    with engine.transaction() as session:
+        now = clock.now()
+        due = list(session.scalars(select(PendingTimer).where(
+            PendingTimer.instance_id == instance_id, PendingTimer.due_at <= now)))
+        if not due:
+            return 0
+        inst, wf = engine._load(session, instance_id)
+        wf.refresh_timers()
+        for timer in due:
+            audit.record(session, inst.tenant, "timer_fired", inst.id, timer.task_id,
+                         name=timer.name, due_at=timer.due_at.isoformat())
+        engine._advance(session, inst, wf, SyncContext())
+        return len(due)
+
+
+def run_due_jobs(engine, limit=None):
+    """Run pending service jobs whose time has come; returns how many were attempted."""
+    with engine.reading() as session:
+        jobs = list(session.scalars(
+            select(Job).where(Job.status == JobStatus.PENDING, Job.run_after <= clock.now())
+            .order_by(Job.run_after, Job.id).limit(limit or defaults.JOB_BATCH)))
+    for job in jobs:
+        run_job(engine, job.id)
+    return len(jobs)
+
+
+def run_job(engine, job_id):
+    """Run one service job (safe to call twice: a finished job is left alone)."""
+    call, handler = _prepare_call(engine, job_id)
+    if call is None:
+        return
+    try:
+        if handler is None:
+            raise LookupError(f"no service handler named '{call.task_name}' is registered")
+        result = handler(call) or {}
+        if not isinstance(result, dict):
+            raise TypeError(f"handler returned {type(result).__name__}, expected a dict")
+    except Exception as exc:  # a handler is foreign code: any failure is an attempt lost
+        _record_failure(engine, job_id, exc)
+        return
+    _record_success(engine, job_id, result)
+
+
+def _prepare_call(engine, job_id):
+    with engine.reading() as session:
+        job = session.get(Job, job_id)
+        if job is None or job.status != JobStatus.PENDING:
+            return None, None
+        inst = session.get(ProcessInstance, job.instance_id)
+        _, wf = engine._load(session, job.instance_id)
+        task = wf.get_task_from_id(UUID(job.task_id))
+        if task is None or not task.has_state(TaskState.STARTED):
+            return None, None
+        call = ServiceCall(job_id=job.id, attempt=job.attempts + 1, tenant=job.tenant,
+                           instance_id=job.instance_id, business_key=inst.business_key,
+                           task_name=job.handler, variables=dict(task.data))
+        return call, engine.services.get(job.handler)
+
+
+def _record_success(engine, job_id, result):
+    try:
+        with engine.transaction() as session:
+            job = session.get(Job, job_id)
+            if job is None or job.status != JobStatus.PENDING:
+                return
+            inst, wf = engine._load(session, job.instance_id)
+            task = wf.get_task_from_id(UUID(job.task_id))
+            if task is None or not task.has_state(TaskState.STARTED):
+                job.status = JobStatus.CANCELLED
+                return
+            task.data.update(result)
+            task.complete()
+            job.status, job.attempts = JobStatus.DONE, job.attempts + 1
+            audit.record(session, inst.tenant, "service_completed", inst.id, job.task_id,
+                         handler=job.handler, job=job.id, attempt=job.attempts)
+            engine._advance(session, inst, wf, SyncContext())
+    except StaleInstance:
+        # Someone moved the instance meanwhile; the job stays pending and runs again.
+        log.info("job %s raced with another write; will retry", job_id)
+
+
+def _record_failure(engine, job_id, exc):
+    message = f"{type(exc).__name__}: {exc}"[:2000]
+    with engine.transaction() as session:
+        job = session.get(Job, job_id)
+        if job is None or job.status != JobStatus.PENDING:
+            return
+        job.attempts += 1
+        job.last_error = message
+        audit.record(session, job.tenant, "service_failed", job.instance_id, job.task_id,
+                     handler=job.handler, attempt=job.attempts, error=message)
+        if job.attempts < defaults.SERVICE_MAX_ATTEMPTS:
+            backoff = defaults.SERVICE_BACKOFF_S[min(job.attempts, len(defaults.SERVICE_BACKOFF_S)) - 1]
+            job.run_after = clock.now() + timedelta(seconds=backoff)
+            return
+        job.status = JobStatus.FAILED
+        inst = session.get(ProcessInstance, job.instance_id)
+        _, wf = engine._load(session, job.instance_id)
+        task = wf.get_task_from_id(UUID(job.task_id))
+        open_incident(session, inst, task,
+                       f"service '{job.handler}' failed {job.attempts} times: {message}",
+                       IncidentKind.SERVICE)
+
+
+def reset_failed_job(session, incident):
+    """Retry of a service incident: the failed job gets a fresh set of attempts, due now."""
+    job = session.scalars(select(Job).where(
+        Job.instance_id == incident.instance_id, Job.task_id == incident.task_id,
+        Job.status == JobStatus.FAILED).order_by(Job.id.desc())).first()
+    if job is None:
+        raise EngineError("no failed job to retry for this incident")
+    job.status, job.attempts, job.run_after = JobStatus.PENDING, 0, clock.now()

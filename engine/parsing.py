@@ -1,0 +1,259 @@
+"""Uploaded BPMN/DMN files -> SpiffWorkflow specs, or a DefinitionError naming file and line.
+
+Order matters: hardened XML parse, Camunda normalisation, our own checks (expressions in the
+sandbox, forms, handlers, script language), then SpiffWorkflow's XSD validation and parser.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+
+from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator, full_tag
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
+from SpiffWorkflow.camunda.parser import CamundaParser
+from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser, UserTaskParser
+from SpiffWorkflow.camunda.specs.user_task import UserTask
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+
+from . import camunda, forms, sandbox, semantics
+from .errors import DefinitionError, ExpressionRejected
+from .xmlsafe import is_dmn, parse_xml
+
+C = f"{{{camunda.CAMUNDA_NS}}}"
+_SCRIPT_FORMATS = ("", "python", "py", "text/x-python", "python3")
+
+
+class HandlerServiceTask(ServiceTask):
+    """A service task that waits (STARTED) until the job runner has called its named handler."""
+
+    def __init__(self, wf_spec, bpmn_id, handler=None, **kwargs):
+        super().__init__(wf_spec, bpmn_id, **kwargs)
+        self.handler = handler
+
+    def _run_hook(self, task):
+        return None
+
+
+class HumanTaskParser(UserTaskParser):
+    """User task parser that also keeps the Camunda assignment, due date and form attributes."""
+
+    def create_task(self):
+        task = super().create_task()
+        task.parkops = human_task_meta(self.node, self.lane)
+        return task
+
+
+class ManualTaskParser(CamundaTaskParser):
+    """Manual tasks are human tasks without a form."""
+
+    def create_task(self):
+        task = super().create_task()
+        task.parkops = human_task_meta(self.node, self.lane)
+        return task
+
+
+class ServiceTaskParser(CamundaTaskParser):
+    """Service task parser: the handler name comes from camunda:topic or delegateExpression."""
+
+    def create_task(self):
+        return self.spec_class(self.spec, self.bpmn_id, handler=handler_name(self.node),
+                               **self.bpmn_attributes)
+
+
+class ParkOpsParser(CamundaParser):
+    """CamundaParser with ParkOps' human-task and service-task specs."""
+
+    OVERRIDE_PARSER_CLASSES = {
+        **CamundaParser.OVERRIDE_PARSER_CLASSES,
+        full_tag("userTask"): (HumanTaskParser, UserTask),
+        full_tag("manualTask"): (ManualTaskParser, CamundaParser.OVERRIDE_PARSER_CLASSES[
+            full_tag("manualTask")][1]),
+        full_tag("serviceTask"): (ServiceTaskParser, HandlerServiceTask),
+    }
+
+
+def human_task_meta(node, lane):
+    """Assignment, deadlines, priority and form declared on a userTask/manualTask element."""
+    groups = camunda.split_list(node.get(f"{C}candidateGroups"))
+    if not groups and lane:
+        groups = [camunda.role_name(lane)]
+    return {
+        "candidate_groups": groups,
+        "candidate_users": camunda.split_list(node.get(f"{C}candidateUsers")),
+        "assignee": node.get(f"{C}assignee"),
+        "due_date": node.get(f"{C}dueDate"),
+        "follow_up_date": node.get(f"{C}followUpDate"),
+        "priority": node.get(f"{C}priority"),
+        "form": forms.read_form(node),
+    }
+
+
+def handler_name(node):
+    """The registry name a serviceTask calls, or None when the diagram names none."""
+    topic = node.get(f"{C}topic")
+    if topic:
+        return topic.strip()
+    delegate = node.get(f"{C}delegateExpression") or node.get(f"{C}expression")
+    if delegate:
+        return camunda.juel_to_python(delegate).strip() or None
+    for prop in node.iterfind(f"{{{camunda.BPMN_NS}}}extensionElements/{C}properties/{C}property"):
+        if prop.get("name") == "handler":
+            return prop.get("value")
+    return None
+
+
+@dataclass
+class ParsedProcess:
+    """One executable process of a deployment, ready to instantiate."""
+
+    key: str
+    name: str | None
+    filename: str
+    spec: object
+    subprocess_specs: dict
+    start_form: dict = field(default_factory=dict)
+
+
+@dataclass
+class Bundle:
+    """Everything parsed from the files deployed together."""
+
+    processes: dict
+    decisions: dict           # decision id -> (name, filename)
+    checksums: dict           # filename -> sha256 of its bytes
+
+
+def parse_files(files, handlers=None):
+    """Parse [(filename, bytes)] into a Bundle; `handlers` (names) checks service tasks."""
+    parser = ParkOpsParser(validator=BpmnValidator())
+    trees, decisions, checksums = {}, {}, {}
+    for filename, data in files:
+        checksums[filename] = hashlib.sha256(_as_bytes(data)).hexdigest()
+        tree = parse_xml(data, filename)
+        trees[filename] = tree
+        with _located(filename, tree):
+            if is_dmn(tree):
+                decisions.update(_add_dmn(parser, tree, filename))
+            else:
+                _prepare_bpmn(tree, filename, handlers)
+                parser.add_bpmn_xml(tree, filename)
+    processes = {}
+    for filename, tree in trees.items():
+        if not is_dmn(tree):
+            with _located(filename, tree):
+                processes.update(_processes_of(parser, tree, filename))
+    return Bundle(processes, decisions, checksums)
+
+
+def _as_bytes(data):
+    return data.encode("utf-8") if isinstance(data, str) else data
+
+
+def _add_dmn(parser, tree, filename):
+    root = tree.getroot()
+    parser.add_dmn_xml(root, filename)
+    return {d.get("id"): (d.get("name"), filename)
+            for d in root if isinstance(d.tag, str) and d.tag.endswith("}decision")}
+
+
+def _processes_of(parser, tree, filename):
+    found = {}
+    nodes = tree.getroot().iterfind(f"{{{camunda.BPMN_NS}}}process")
+    executable = [n for n in nodes if n.get("isExecutable", "true") == "true"]
+    if not executable:
+        first = tree.getroot().find(f"{{{camunda.BPMN_NS}}}process")
+        line = first.sourceline if first is not None else tree.getroot().sourceline
+        raise DefinitionError('no executable process: mark one isExecutable="true"', filename, line)
+    for node in executable:
+        key = node.get("id")
+        spec = parser.get_spec(key)
+        subprocess_specs = parser.get_subprocess_specs(key)
+        semantics.adapt(spec, *subprocess_specs.values())
+        start = node.find(f"{{{camunda.BPMN_NS}}}startEvent")
+        found[key] = ParsedProcess(
+            key=key, name=node.get("name") or key, filename=filename, spec=spec,
+            subprocess_specs=subprocess_specs,
+            start_form=forms.read_form(start) if start is not None else {})
+    return found
+
+
+def _prepare_bpmn(tree, filename, handlers):
+    camunda.normalise(tree)
+    for kind, text, line in camunda.expressions(tree):
+        try:
+            (sandbox.check_script if kind == "script" else sandbox.check_expression)(text)
+        except ExpressionRejected as exc:
+            inner = (line or 1) + (exc.line - 1 if exc.line else 0)
+            raise DefinitionError(f"{kind} refused: {exc.message}", filename, inner) from None
+    _check_nodes(tree, filename, handlers)
+
+
+def _check_nodes(tree, filename, handlers):
+    root = tree.getroot()
+    bpmn = f"{{{camunda.BPMN_NS}}}"
+    for node in root.iter(f"{bpmn}scriptTask"):
+        fmt = (node.get("scriptFormat") or "").strip().lower()
+        if fmt not in _SCRIPT_FORMATS:
+            raise DefinitionError(f"script task '{node.get('id')}' is written in '{fmt}'; "
+                                  "only Python scripts run here", filename, node.sourceline)
+    for node in root.iter(f"{bpmn}serviceTask"):
+        _check_service_task(node, filename, handlers)
+    for node in list(root.iter(f"{bpmn}userTask")) + list(root.iter(f"{bpmn}startEvent")):
+        for fld in forms.read_form(node).get("fields", []):
+            problem = forms.field_problems(fld)
+            if problem:
+                raise DefinitionError(problem, filename, node.sourceline)
+
+
+def _check_service_task(node, filename, handlers):
+    name = handler_name(node)
+    label = node.get("name") or node.get("id")
+    if not name:
+        raise DefinitionError(
+            f"service task '{label}' names no handler: set camunda:type=\"external\" and "
+            "camunda:topic=\"<handler>\"", filename, node.sourceline)
+    if handlers is not None and name not in handlers:
+        known = ", ".join(sorted(handlers)) or "none registered"
+        raise DefinitionError(f"service task '{label}' calls unknown handler '{name}' "
+                              f"(known: {known})", filename, node.sourceline)
+
+
+class _located:
+    """Turn SpiffWorkflow's parse errors into DefinitionError with the element's line."""
+
+    def __init__(self, filename, tree):
+        self.filename, self.tree = filename, tree
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, _tb):
+        if exc is None or isinstance(exc, DefinitionError):
+            return False
+        if isinstance(exc, (ValidationException, SpiffWorkflowException)):
+            raise DefinitionError(_message(exc), self.filename, self._line(exc)) from None
+        if isinstance(exc, (KeyError, ValueError, TypeError, AttributeError, IndexError)):
+            # SpiffWorkflow's parser trips over shapes it does not expect; the upload is at fault.
+            raise DefinitionError(f"unsupported BPMN construct ({exc_type.__name__}: {exc})",
+                                  self.filename, 1) from None
+        return False
+
+    def _line(self, exc):
+        line = getattr(exc, "line_number", None)
+        if isinstance(line, int) and line > 0:
+            return line
+        node_id = getattr(exc, "id", None)
+        if node_id:
+            found = self.tree.getroot().xpath("//*[@id=$i]", i=node_id)
+            if found:
+                return found[0].sourceline
+        return 1
+
+
+def _message(exc):
+    text = str(exc.args[0]) if exc.args else str(exc)
+    text = " ".join(text.split())
+    node_id = getattr(exc, "id", "")
+    tag = getattr(exc, "tag", "")
+    where = f" ({tag} '{node_id}')" if node_id else ""
+    return f"{text}{where}"

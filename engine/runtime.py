@@ -1,0 +1,313 @@
+"""The Engine: every operation is one transaction (load -> run SpiffWorkflow -> write -> commit)."""
+
+from contextlib import contextmanager
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select, update
+from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from . import audit, clock, db, definitions, forms, jobs, queries, sandbox
+from .errors import NotAllowed, NotFound, StaleInstance, TaskConflict
+from .incidents import failure_message, open_incident
+from .projection import SyncContext, add_queue_entries, sync_all
+from .services import ServiceRegistry
+from .serializer import dump_state, load_state
+from .status import IncidentKind, InstanceStatus, TaskStatus
+from .store import (HumanTask, Incident, MessageSubscription, ProcessDefinition, ProcessInstance,
+                    TaskQueueEntry)
+
+
+class Engine(queries.QueryMixin):
+    """ParkOps' durable BPMN engine over one database."""
+
+    def __init__(self, db_engine, services=None, script_engine=None):
+        if isinstance(db_engine, sessionmaker):
+            db_engine = db_engine.kw["bind"]
+        self.db_engine = db_engine
+        self._write_sessions = sessionmaker(bind=db.writer(db_engine), expire_on_commit=False)
+        self._read_sessions = sessionmaker(bind=db_engine, expire_on_commit=False)
+        self.services = services if services is not None else ServiceRegistry()
+        self.script_engine = script_engine or sandbox.make_script_engine()
+        self.specs = definitions.SpecCache()
+
+    # -- transactions -----------------------------------------------------------------------
+    @contextmanager
+    def transaction(self):
+        """One write transaction; a lost optimistic-lock race becomes StaleInstance."""
+        session = self._write_sessions()
+        try:
+            yield session
+            session.commit()
+        except StaleDataError as exc:
+            session.rollback()
+            raise StaleInstance("the process instance was changed by someone else at the same "
+                                "time; nothing was saved, reload and try again") from exc
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    @contextmanager
+    def reading(self):
+        """A read-only session; rows it returns stay readable after it closes."""
+        session = self._read_sessions()
+        try:
+            yield session
+        finally:
+            session.close()
+
+    # -- definitions ------------------------------------------------------------------------
+    def deploy(self, data, filename, tenant, actor=None, dry_run=False):
+        """Validate a BPMN/DMN file and deploy new versions of its processes (unless dry_run)."""
+        with self.transaction() as session:
+            return definitions.deploy(session, data, filename, tenant, actor,
+                                      handlers=self.services.names(), dry_run=dry_run)
+
+    # -- instances --------------------------------------------------------------------------
+    def start(self, key, business_key=None, variables=None, tenant="default", actor=None):
+        """Start the latest version of `key`; returns the new instance id."""
+        with self.transaction() as session:
+            definition = definitions.latest(session, tenant, key)
+            if definition is None:
+                raise NotFound(f"no process '{key}' is deployed in tenant '{tenant}'")
+            parsed = self.specs.get(session, definition)
+            values = forms.validate(parsed.start_form, variables)
+            wf = BpmnWorkflow(parsed.spec, parsed.subprocess_specs,
+                              script_engine=self.script_engine)
+            for task in wf.get_tasks(state=TaskState.READY):
+                task.data.update(values)
+            failures = self._run_steps(wf)
+            inst = ProcessInstance(
+                tenant=tenant, definition_id=definition.id, process_key=key,
+                business_key=business_key, status=InstanceStatus.RUNNING,
+                started_at=clock.now(), started_by=actor, state="")
+            session.add(inst)
+            self._finish(session, inst, wf, failures,
+                         SyncContext(actor, sla_seconds=definition.sla_seconds),
+                         started=dict(business_key=business_key, version=definition.version))
+            return inst.id
+
+    def cancel(self, instance_id, actor, tenant=None):
+        """Cancel a running instance: its open tasks, timers and jobs go with it."""
+        with self.transaction() as session:
+            inst, wf = self._load(session, instance_id, tenant)
+            if inst.status != InstanceStatus.RUNNING:
+                raise TaskConflict(f"instance {instance_id} is already {inst.status}")
+            wf.cancel()
+            inst.status = InstanceStatus.CANCELLED
+            inst.ended_at = clock.now()
+            audit.record(session, inst.tenant, "instance_cancelled", inst.id, actor=actor)
+            self._save(session, inst, wf, SyncContext(actor))
+
+    def correlate_message(self, name, correlation_key=None, variables=None, tenant="default"):
+        """Deliver message `name` to instances waiting for it whose business key matches.
+
+        With no correlation key every waiting instance of the tenant receives it. Returns the
+        number of instances that caught the message.
+        """
+        with self.reading() as session:
+            query = select(MessageSubscription.instance_id).where(
+                MessageSubscription.tenant == tenant, MessageSubscription.message == name)
+            if correlation_key is not None:
+                query = query.where(MessageSubscription.business_key == correlation_key)
+            ids = sorted(set(session.scalars(query)))
+        return sum(self._deliver(iid, name, variables) for iid in ids)
+
+    def _deliver(self, instance_id, name, variables):
+        with self.transaction() as session:
+            inst, wf = self._load(session, instance_id)
+            definition = _waiting_message(wf, name)
+            if definition is None:
+                return 0
+            # Deliver with the catching event's own definition: SpiffWorkflow compares
+            # definitions by class, and Camunda diagrams use a subclass of the plain one.
+            event = BpmnEvent(definition, payload=dict(variables or {}))
+            if wf.event_manager.catch(event, internal=False) == 0:
+                return 0
+            audit.record(session, inst.tenant, "message_received", inst.id, message=name,
+                         variables=variables or {})
+            self._advance(session, inst, wf, SyncContext())
+            return 1
+
+    # -- human tasks ------------------------------------------------------------------------
+    def claim(self, task_id, actor, roles=None, tenant=None):
+        """Make `actor` the assignee of an open, unassigned task they may work on."""
+        with self.transaction() as session:
+            row = self._open_task(session, task_id, tenant)
+            if row.assignee == actor:
+                return
+            if row.assignee is not None:
+                raise TaskConflict(f"already claimed by {row.assignee}")
+            _check_may_work(row, actor, roles)
+            self._set_assignee(session, row, actor, expected=None)
+            audit.record(session, row.tenant, "task_claimed", row.instance_id, row.id, actor,
+                         name=row.name)
+
+    def unclaim(self, task_id, actor, tenant=None):
+        """Give a claimed task back to its queue; only its assignee may."""
+        with self.transaction() as session:
+            row = self._open_task(session, task_id, tenant)
+            if row.assignee is None:
+                return
+            if row.assignee != actor:
+                raise TaskConflict(f"claimed by {row.assignee}, not by you")
+            self._set_assignee(session, row, None, expected=actor)
+            audit.record(session, row.tenant, "task_unclaimed", row.instance_id, row.id, actor,
+                         name=row.name)
+
+    def assign(self, task_id, user, actor, tenant=None):
+        """(Re)assign an open task to `user`, or back to its queue when user is None."""
+        with self.transaction() as session:
+            row = self._open_task(session, task_id, tenant)
+            previous = row.assignee
+            if previous == user:
+                return
+            self._set_assignee(session, row, user, expected=previous)
+            audit.record(session, row.tenant, "task_assigned", row.instance_id, row.id, actor,
+                         name=row.name, previous=previous, assignee=user)
+
+    def complete(self, task_id, actor, variables=None, roles=None, tenant=None):
+        """Complete an open task with form values; the process runs on to its next wait state."""
+        with self.transaction() as session:
+            row = self._open_task(session, task_id, tenant)
+            if row.assignee not in (None, actor):
+                raise TaskConflict(f"claimed by {row.assignee}; only they can complete it")
+            _check_may_work(row, actor, roles)
+            values = forms.validate(row.form, variables)
+            inst, wf = self._load(session, row.instance_id)
+            task = wf.get_task_from_id(UUID(task_id))
+            if task is None or not task.has_state(TaskState.READY):
+                raise TaskConflict("this task is no longer waiting for input")
+            task.data.update(values)
+            task.run()
+            audit.record(session, row.tenant, "task_completed", inst.id, row.id, actor,
+                         name=row.name, variables=values)
+            self._advance(session, inst, wf, SyncContext(actor, completed_task_id=task_id))
+
+    def _open_task(self, session, task_id, tenant):
+        row = session.get(HumanTask, str(task_id))
+        if row is None or (tenant is not None and row.tenant != tenant):
+            raise NotFound(f"task {task_id} not found")
+        if row.status != TaskStatus.OPEN:
+            raise TaskConflict(f"this task was already {row.status}")
+        return row
+
+    def _set_assignee(self, session, row, user, expected):
+        """Compare-and-set, so two concurrent claims cannot both win."""
+        condition = (HumanTask.assignee.is_(None) if expected is None
+                     else HumanTask.assignee == expected)
+        result = session.execute(
+            update(HumanTask).where(HumanTask.id == row.id, HumanTask.status == TaskStatus.OPEN,
+                                    condition).values(assignee=user)
+            .execution_options(synchronize_session="fetch"))
+        if result.rowcount != 1:
+            raise TaskConflict("the task changed meanwhile; reload and try again")
+        session.execute(TaskQueueEntry.__table__.delete().where(TaskQueueEntry.task_id == row.id))
+        if user is None:
+            add_queue_entries(session, row)
+
+    # -- runner work ------------------------------------------------------------------------
+    def fire_due_timers(self, limit=None):
+        """Fire every timer due by now; returns how many fired."""
+        return jobs.fire_due_timers(self, limit)
+
+    def run_due_jobs(self, limit=None):
+        """Run service jobs whose time has come; returns how many were attempted."""
+        return jobs.run_due_jobs(self, limit)
+
+    def run_job(self, job_id):
+        """Run one service job now (idempotent)."""
+        return jobs.run_job(self, job_id)
+
+    # -- incidents --------------------------------------------------------------------------
+    def retry_incident(self, incident_id, actor, tenant=None):
+        """Resolve an incident and run the failed step again (a new incident if it fails again)."""
+        with self.transaction() as session:
+            incident = session.get(Incident, incident_id)
+            if incident is None or (tenant is not None and incident.tenant != tenant):
+                raise NotFound(f"incident {incident_id} not found")
+            if incident.resolved_at is not None:
+                raise TaskConflict("this incident was already resolved")
+            incident.resolved_at, incident.resolved_by = clock.now(), actor
+            audit.record(session, incident.tenant, "incident_retried", incident.instance_id,
+                         incident.task_id, actor, incident=incident.id)
+            if incident.kind == IncidentKind.SERVICE:
+                jobs.reset_failed_job(session, incident)
+                return
+            inst, wf = self._load(session, incident.instance_id)
+            task = wf.get_task_from_id(UUID(incident.task_id)) if incident.task_id else None
+            if task is not None and task.has_state(TaskState.ERROR):
+                task._set_state(TaskState.READY)   # SpiffWorkflow offers no public "retry"
+            self._advance(session, inst, wf, SyncContext(actor))
+
+    # -- shared machinery -------------------------------------------------------------------
+    def _load(self, session, instance_id, tenant=None):
+        inst = session.get(ProcessInstance, instance_id)
+        if inst is None or (tenant is not None and inst.tenant != tenant):
+            raise NotFound(f"instance {instance_id} not found")
+        definition = session.get(ProcessDefinition, inst.definition_id)
+        parsed = self.specs.get(session, definition)
+        wf = load_state(inst.state, parsed.spec, parsed.subprocess_specs, self.script_engine)
+        return inst, wf
+
+    def _run_steps(self, wf):
+        """Run engine steps; a failing script/condition/timer becomes a recorded failure."""
+        try:
+            wf.do_engine_steps()
+            return []
+        except SpiffWorkflowException as exc:
+            task = getattr(exc, "task", None)
+            return [(task, failure_message(exc))]
+
+    def _advance(self, session, inst, wf, ctx):
+        failures = self._run_steps(wf)
+        self._finish(session, inst, wf, failures, ctx)
+
+    def _finish(self, session, inst, wf, failures, ctx, started=None):
+        self._save(session, inst, wf, ctx)
+        if started is not None:
+            audit.record(session, inst.tenant, "instance_started", inst.id, actor=ctx.actor,
+                         **started)
+        for task, message in failures:
+            open_incident(session, inst, task, message, IncidentKind.SCRIPT)
+
+    def _save(self, session, inst, wf, ctx):
+        inst.state = dump_state(wf)
+        inst.variables = _snapshot(wf)
+        if wf.completed and inst.status == InstanceStatus.RUNNING:
+            inst.status = InstanceStatus.COMPLETED
+            inst.ended_at = clock.now()
+            audit.record(session, inst.tenant, "instance_completed", inst.id, actor=ctx.actor)
+        session.flush()
+        sync_all(session, inst, wf, ctx)
+
+
+def _waiting_message(wf, name):
+    for task in wf.event_manager.tasks.values():
+        definition = getattr(task.task_spec, "event_definition", None)
+        if isinstance(definition, MessageEventDefinition) and definition.name == name:
+            return definition
+    return None
+
+
+def _check_may_work(row, actor, roles):
+    """Roles given: the actor must be the assignee, a candidate user, or in a candidate group."""
+    if roles is None or row.assignee == actor or actor in row.candidate_users:
+        return
+    if set(roles) & set(row.candidate_groups):
+        return
+    raise NotAllowed(f"'{row.name}' is for {', '.join(row.candidate_groups) or 'named users'}")
+
+
+def _snapshot(wf):
+    """JSON-safe top-level values of the latest task data, for lists and the monitor."""
+    task = wf.last_task
+    data = task.data if task is not None else {}
+    return {k: v for k, v in data.items()
+            if isinstance(v, (str, int, float, bool)) or v is None}

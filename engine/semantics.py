@@ -1,0 +1,113 @@
+"""Where ParkOps' event semantics differ from SpiffWorkflow's defaults, swapped onto parsed specs.
+
+Specs are never serialized here (instances store state only), so replacing an event
+definition's class after parsing is safe and invisible to stored instances.
+
+Timers fire AT their due time, not one tick after: SpiffWorkflow fires a timer when `due < now`; the store schedules it for `due <= now`. With
+a frozen or coarse clock the two disagree exactly at the due instant, and the runner would
+pick the row up and leave it unfired. These subclasses make SpiffWorkflow's test half-open
+like ours.
+
+Messages: a correlated message's variables become process variables, as in Camunda, instead
+of landing under `<task>_Response`.
+"""
+
+from datetime import datetime, timedelta
+
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (CycleTimerEventDefinition,
+                                                              DurationTimerEventDefinition,
+                                                              TimeDateEventDefinition,
+                                                              TimerEventDefinition)
+
+from SpiffWorkflow.bpmn import BpmnEvent
+from SpiffWorkflow.camunda.specs.event_definitions import (
+    MessageEventDefinition as CamundaMessageEventDefinition)
+
+from . import clock
+
+
+def _mark_if_due(my_task, due):
+    if due <= clock.now():
+        my_task._set_internal_data(event_fired=True)
+
+
+class DurationTimer(DurationTimerEventDefinition):
+    """`timeDuration` timer that fires when now >= start + duration."""
+
+    def has_fired(self, my_task):
+        value = my_task._get_internal_data("event_value")
+        if value is not None:
+            _mark_if_due(my_task, TimerEventDefinition.get_datetime(value))
+        return super().has_fired(my_task)
+
+
+class DateTimer(TimeDateEventDefinition):
+    """`timeDate` timer that fires when now >= the date."""
+
+    def has_fired(self, my_task):
+        value = my_task._get_internal_data("event_value")
+        if value is not None:
+            _mark_if_due(my_task, TimerEventDefinition.parse_time_or_duration(value))
+        return super().has_fired(my_task)
+
+
+class CycleTimer(CycleTimerEventDefinition):
+    """`timeCycle` timer (R3/PT1H) whose every occurrence fires when now >= its time."""
+
+    def cycle_complete(self, my_task):
+        value = my_task._get_internal_data("event_value")
+        if value is None or value["cycles"] == 0:
+            return super().cycle_complete(my_task)
+        upcoming = datetime.fromisoformat(value["next"])
+        if upcoming > clock.now():
+            return False
+        value["next"] = (upcoming + timedelta(seconds=value["duration"])).isoformat()
+        value["cycles"] -= 1
+        my_task._set_internal_data(event_value=value)
+        return True
+
+
+class Message(CamundaMessageEventDefinition):
+    """Camunda message whose payload dict is merged into the catching task's data."""
+
+    def throw(self, my_task):
+        """Send the thrower's data (or its message expression's dict) as the payload."""
+        payload = dict(my_task.data)
+        if self.expression:
+            value = my_task.workflow.script_engine.evaluate(my_task, self.expression)
+            payload = value if isinstance(value, dict) else {self.result_var or self.name: value}
+        my_task.workflow.top_workflow.catch(BpmnEvent(self, payload=payload))
+
+    def update_internal_data(self, my_task, event):
+        my_task.internal_data[self.name] = dict(event.payload or {})
+
+    def update_task_data(self, my_task):
+        my_task.data.update(my_task.internal_data.get(self.name) or {})
+
+
+_REPLACEMENTS = {
+    DurationTimerEventDefinition: DurationTimer,
+    TimeDateEventDefinition: DateTimer,
+    CycleTimerEventDefinition: CycleTimer,
+    CamundaMessageEventDefinition: Message,
+}
+
+
+def adapt(*specs):
+    """Swap the event definitions in these process specs for ParkOps' versions."""
+    for spec in specs:
+        for task_spec in spec.task_specs.values():
+            definition = getattr(task_spec, "event_definition", None)
+            for event in _flatten(definition):
+                replacement = _REPLACEMENTS.get(type(event))
+                if replacement is not None:
+                    event.__class__ = replacement
+
+
+def _flatten(definition):
+    if definition is None:
+        return []
+    if isinstance(definition, MultipleEventDefinition):
+        return [d for inner in definition.event_definitions for d in _flatten(inner)]
+    return [definition]

@@ -1,0 +1,69 @@
+"""Workflow state <-> JSON, without the spec.
+
+SpiffWorkflow's serializer writes the whole process spec into every workflow. Specs are
+immutable per definition version and rebuilt from the stored XML, so an instance row holds
+only its state; the spec is handed back in when the state is restored.
+"""
+
+import json
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.workflow import VERSION, BpmnWorkflowSerializer
+from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
+
+FORMAT_KEY = "parkops_state"
+FORMAT_VERSION = 1
+
+
+class StateConverter(BpmnWorkflowConverter):
+    """BpmnWorkflow converter that leaves the spec out and takes it back on restore."""
+
+    def to_dict(self, workflow):
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct, spec=None, subprocess_specs=None, script_engine=None):
+        workflow = self.target_class(spec, subprocess_specs, script_engine=script_engine,
+                                     deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+def _registry():
+    config = dict(CAMUNDA_CONFIG)
+    config[BpmnWorkflow] = StateConverter
+    return BpmnWorkflowSerializer.configure(config)
+
+
+_REGISTRY = _registry()
+_SERIALIZER = BpmnWorkflowSerializer(_REGISTRY, version=VERSION)
+
+
+def dump_state(workflow):
+    """Serialize a workflow's state (not its spec) to a JSON string."""
+    _REGISTRY._encoder_mode = True
+    try:
+        dct = _REGISTRY.convert(workflow)
+    finally:
+        _REGISTRY._encoder_mode = False
+    dct[FORMAT_KEY] = FORMAT_VERSION
+    dct[_SERIALIZER.VERSION_KEY] = _SERIALIZER.VERSION
+    return json.dumps(dct, cls=_SERIALIZER._encoder_cls, separators=(",", ":"))
+
+
+def load_state(text, spec, subprocess_specs, script_engine):
+    """Rebuild a workflow from dump_state() output and the spec it was started from."""
+    dct = json.loads(text)
+    dct.pop(FORMAT_KEY, None)
+    _SERIALIZER.migrate(dct)
+    converter = _REGISTRY.convert_from_dict[_REGISTRY.typenames[BpmnWorkflow]]
+    return converter(dct, spec=spec, subprocess_specs=subprocess_specs,
+                     script_engine=script_engine)

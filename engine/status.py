@@ -1,0 +1,27 @@
+"""Status values of engine rows, in one place."""
+
+from enum import StrEnum
+
+
+class InstanceStatus(StrEnum):
+    RUNNING = "running"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class TaskStatus(StrEnum):
+    OPEN = "open"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"     # the process moved on without it (boundary event, cancel)
+
+
+class JobStatus(StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"           # out of attempts: an incident holds it
+    CANCELLED = "cancelled"     # its task went away (boundary event, instance cancelled)
+
+
+class IncidentKind(StrEnum):
+    SCRIPT = "script"           # script, condition or timer expression failed or was refused
+    SERVICE = "service"         # a service-task handler failed after its retries

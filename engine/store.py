@@ -1,0 +1,204 @@
+"""Engine tables: definitions, instances (serialized state + version) and their projections."""
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text,
+                        TypeDecorator, UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from .status import InstanceStatus, JobStatus, TaskStatus
+
+# Sort key for tasks without a due date: after every real date, and indexable (no NULLS LAST).
+NO_DUE = datetime(9999, 12, 31, tzinfo=timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores naive UTC, hands back aware UTC: SQLite keeps no zone, PostgreSQL gets one anyway."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every ParkOps table (engine, domain and accounts share one metadata)."""
+
+
+class Deployment(Base):
+    """The XML files deployed together; specs are rebuilt from here when not cached."""
+
+    __tablename__ = "engine_deployment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(64), index=True)
+    files: Mapped[list] = mapped_column(JSON)          # [{"filename", "source"}], source is text
+    deployed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deployed_by: Mapped[str | None] = mapped_column(String(128))
+
+
+class ProcessDefinition(Base):
+    """One version of one process (or DMN decision) key in a tenant."""
+
+    __tablename__ = "engine_definition"
+    __table_args__ = (UniqueConstraint("tenant", "key", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(8), default="bpmn")   # bpmn | dmn
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str | None] = mapped_column(String(255))
+    filename: Mapped[str] = mapped_column(String(255))
+    checksum: Mapped[str] = mapped_column(String(64))
+    deployment_id: Mapped[int] = mapped_column(ForeignKey("engine_deployment.id"))
+    deployed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deployed_by: Mapped[str | None] = mapped_column(String(128))
+    start_form: Mapped[dict | None] = mapped_column(JSON)
+    sla_seconds: Mapped[int | None] = mapped_column(Integer)
+
+
+class ProcessInstance(Base):
+    """A running or ended instance; `state` is SpiffWorkflow's serialized workflow without its spec."""
+
+    __tablename__ = "engine_instance"
+    __table_args__ = (Index("ix_instance_tenant_status", "tenant", "status", "started_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(64))
+    definition_id: Mapped[int] = mapped_column(ForeignKey("engine_definition.id"), index=True)
+    process_key: Mapped[str] = mapped_column(String(255))
+    business_key: Mapped[str | None] = mapped_column(String(255), index=True)
+    status: Mapped[str] = mapped_column(String(16), default=InstanceStatus.RUNNING)
+    state: Mapped[str] = mapped_column(Text)
+    variables: Mapped[dict] = mapped_column(JSON, default=dict)   # top-level data, for lists/monitor
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_by: Mapped[str | None] = mapped_column(String(128))
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class HumanTask(Base):
+    """Projection of a user/manual task; open rows are what baskets list."""
+
+    __tablename__ = "engine_human_task"
+    __table_args__ = (
+        Index("ix_task_open_due", "tenant", "status", "due_key"),
+        Index("ix_task_assignee", "tenant", "assignee", "status", "due_key"),
+        Index("ix_task_done_by", "tenant", "completed_by", "completed_at"),
+    )
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)   # SpiffWorkflow task id
+    instance_id: Mapped[int] = mapped_column(ForeignKey("engine_instance.id"), index=True)
+    tenant: Mapped[str] = mapped_column(String(64))
+    task_spec: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(255))
+    process_key: Mapped[str] = mapped_column(String(255))
+    business_key: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16), default=TaskStatus.OPEN)
+    candidate_groups: Mapped[list] = mapped_column(JSON, default=list)
+    candidate_users: Mapped[list] = mapped_column(JSON, default=list)
+    assignee: Mapped[str | None] = mapped_column(String(128))
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    due_key: Mapped[datetime] = mapped_column(UTCDateTime, default=NO_DUE)
+    follow_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    priority: Mapped[int] = mapped_column(Integer, default=50)
+    form: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_by: Mapped[str | None] = mapped_column(String(128))
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class TaskQueueEntry(Base):
+    """Who may claim an open, unassigned task: one row per candidate group or user."""
+
+    __tablename__ = "engine_task_queue"
+    __table_args__ = (Index("ix_queue_lookup", "tenant", "kind", "value", "due_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[str] = mapped_column(ForeignKey("engine_human_task.id", ondelete="CASCADE"),
+                                         index=True)
+    tenant: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(8))      # group | user
+    value: Mapped[str] = mapped_column(String(128))
+    due_key: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PendingTimer(Base):
+    """A timer an instance waits on; the runner fires rows whose due_at has passed."""
+
+    __tablename__ = "engine_timer"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("engine_instance.id"), index=True)
+    tenant: Mapped[str] = mapped_column(String(64))
+    task_id: Mapped[str] = mapped_column(String(36))
+    name: Mapped[str | None] = mapped_column(String(255))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class MessageSubscription(Base):
+    """A message catch event an instance waits on, correlated by the instance's business key."""
+
+    __tablename__ = "engine_message_subscription"
+    __table_args__ = (Index("ix_subscription_lookup", "tenant", "message", "business_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("engine_instance.id"), index=True)
+    tenant: Mapped[str] = mapped_column(String(64))
+    message: Mapped[str] = mapped_column(String(255))
+    business_key: Mapped[str | None] = mapped_column(String(255))
+
+
+class Job(Base):
+    """Outbox row: work to run after the transaction that wrote it commits (service tasks...)."""
+
+    __tablename__ = "engine_job"
+    __table_args__ = (Index("ix_job_due", "status", "run_after"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(64))
+    instance_id: Mapped[int] = mapped_column(ForeignKey("engine_instance.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(16))
+    handler: Mapped[str | None] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(16), default=JobStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    run_after: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Incident(Base):
+    """A failure that needs a person: a script, expression or handler that could not run."""
+
+    __tablename__ = "engine_incident"
+    __table_args__ = (Index("ix_incident_open", "tenant", "resolved_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(64))
+    instance_id: Mapped[int] = mapped_column(ForeignKey("engine_instance.id"), index=True)
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    task_name: Mapped[str | None] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(16))
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by: Mapped[str | None] = mapped_column(String(128))
+
+
+class AuditEvent(Base):
+    """Append-only record of a state change: who did what, when, with which payload."""
+
+    __tablename__ = "engine_audit_event"
+    __table_args__ = (Index("ix_audit_instance", "instance_id", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(64), index=True)
+    instance_id: Mapped[int | None] = mapped_column(Integer)
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    actor: Mapped[str | None] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(48))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -1,0 +1,1 @@
+"""Parking domain: one package per process family, plus accounts. Never imports flask."""

@@ -1,0 +1,3 @@
+# Imports os without an import statement, through the __import__ builtin.
+os = __import__("os")
+listing = os.listdir("/")

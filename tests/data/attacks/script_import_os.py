@@ -1,0 +1,3 @@
+# Reads the server's file system through the os module.
+import os
+listing = os.listdir("/")

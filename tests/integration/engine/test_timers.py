@@ -1,0 +1,81 @@
+"""Timers with a frozen clock: not before due, once at due, never again."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from engine.store import PendingTimer
+
+from .conftest import T0, TENANT, assert_round_trip, deploy, only_task
+
+
+def pending(eng):
+    with eng.reading() as session:
+        return [(t.name, t.due_at) for t in session.scalars(select(PendingTimer))]
+
+
+def test_intermediate_timer_fires_once_at_due_time(eng, clock):
+    """A bare `PT10M` timer is stored with its due time and fires exactly once."""
+    deploy(eng, "escalation.bpmn")
+    iid = eng.start("escalation", "C-7", tenant=TENANT)
+    assert pending(eng) == [("Ten minutes", T0 + timedelta(minutes=10))]
+    clock.shift(timedelta(minutes=9, seconds=59))
+    assert eng.fire_due_timers() == 0
+    assert eng.instance_tasks(iid) == []
+    clock.shift(timedelta(seconds=1))
+    assert eng.fire_due_timers() == 1
+    assert only_task(eng, iid).name == "Answer complaint"
+    assert eng.fire_due_timers() == 0
+    clock.shift(timedelta(hours=1))
+    assert eng.fire_due_timers() == 0
+    assert [e.kind for e in eng.history(iid)].count("timer_fired") == 1
+    assert_round_trip(eng, iid)
+
+
+def test_timers_survive_a_restart(eng, restart, clock):
+    """A timer set before a restart fires after it, from the database alone."""
+    deploy(eng, "escalation.bpmn")
+    iid = eng.start("escalation", "C-8", tenant=TENANT)
+    clock.shift(timedelta(minutes=10))
+    assert restart().fire_due_timers() == 1
+    assert only_task(restart(), iid).name == "Answer complaint"
+
+
+def test_interrupting_boundary_timer_hands_work_to_supervisor(eng, clock):
+    """When the SLA boundary timer fires, the agent's task is cancelled and a supervisor's opens."""
+    deploy(eng, "escalation.bpmn")
+    iid = eng.start("escalation", "C-9", tenant=TENANT)
+    clock.shift(timedelta(minutes=10))
+    eng.fire_due_timers()
+    answer = only_task(eng, iid)
+    clock.shift(timedelta(days=1))
+    assert eng.fire_due_timers() == 1
+    assert eng.task(answer.id).status == "cancelled"
+    takeover = only_task(eng, iid)
+    assert (takeover.name, takeover.candidate_groups) == ("Supervisor answers", ["supervisor"])
+    assert pending(eng) == []
+    assert_round_trip(eng, iid)
+
+
+def test_non_interrupting_timer_keeps_the_task(eng, clock):
+    """The hourly reminder fires once and the review task stays open and claimable."""
+    deploy(eng, "claim_review.bpmn")
+    iid = eng.start("claim_review", "OCC-5", {"amount": 1}, TENANT)
+    task = only_task(eng, iid)
+    assert pending(eng) == [("Hourly reminder", T0 + timedelta(hours=1))]
+    clock.shift(timedelta(hours=1))
+    assert eng.fire_due_timers() == 1
+    assert only_task(eng, iid).id == task.id
+    assert pending(eng) == []
+    eng.complete(task.id, "agent", {"approved": True})
+    assert eng.instance(iid).status == "completed"
+
+
+def test_completing_before_the_timer_removes_it(eng, clock):
+    """A task completed before its boundary timer leaves no timer behind."""
+    deploy(eng, "claim_review.bpmn")
+    iid = eng.start("claim_review", "OCC-6", {"amount": 1}, TENANT)
+    eng.complete(only_task(eng, iid).id, "agent", {"approved": False})
+    assert pending(eng) == []
+    clock.shift(timedelta(days=3))
+    assert eng.fire_due_timers() == 0

@@ -1,0 +1,69 @@
+"""ParkOps web application factory."""
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+
+import processes.accounts.models  # noqa: F401  (puts the account tables on Base.metadata)
+from engine import Engine
+from engine.db import configure_sqlite
+from processes.registry import build_service_registry
+
+from .config import environment_overrides, select_config
+from .extensions import csrf, db, login_manager, migrate
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(config=None):
+    """Build the app: `config` is a config class, a mapping of overrides, or None (environment)."""
+    app = Flask(__name__, instance_relative_config=True)
+    _load_config(app, config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    with app.app_context():
+        _init_engine(app)
+
+    from . import cli, errors, runner
+
+    # Before the blueprints: the login guard's redirect would skip later before_request hooks.
+    runner.register(app)
+    _register_blueprints(app)
+    cli.register(app)
+    errors.register(app)
+    return app
+
+
+def _load_config(app, config):
+    """Apply the chosen config, then refuse to start when it is unsafe."""
+    base = config if config is not None and not isinstance(config, Mapping) else select_config()
+    app.config.from_object(base)
+    if config is None:
+        # Only a self-chosen config reads the environment: an explicit one is used as given.
+        app.config.update(environment_overrides())
+    elif isinstance(config, Mapping):
+        app.config.update(config)
+    check = getattr(base, "check", None)
+    if check is not None:
+        check(app.config)
+
+
+def _init_engine(app):
+    """Create the workflow Engine on the same database as Flask-SQLAlchemy."""
+    sa_engine = db.engine
+    if sa_engine.dialect.name == "sqlite":
+        # WAL, busy timeout, foreign keys and IMMEDIATE writers, exactly as the engine expects.
+        configure_sqlite(sa_engine)
+    app.extensions["parkops"] = Engine(sa_engine, services=build_service_registry())
+
+
+def _register_blueprints(app):
+    from .auth import bp as auth_bp
+    from .home import bp as home_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(home_bp)

@@ -1,0 +1,23 @@
+"""Flask extension singletons, bound to the app in create_app()."""
+from flask import current_app
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
+
+from engine import Base
+
+# One metadata for engine, processes and webapp tables, so Alembic sees them all.
+db = SQLAlchemy(model_class=Base)
+# SQLite cannot ALTER most things in place; batch mode rebuilds tables instead.
+migrate = Migrate(render_as_batch=True)
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Please log in to open this page."
+login_manager.login_message_category = "info"
+csrf = CSRFProtect()
+
+
+def get_engine():
+    """The ParkOps workflow Engine of the current app."""
+    return current_app.extensions["parkops"]
