@@ -15,7 +15,9 @@ class DefinitionError(EngineError):
         self.line = line
 
     def __str__(self):
-        return f"{self.filename}:{self.line if self.line is not None else 0}: {self.message}"
+        # One line, always: the CLI prints `FILE:LINE: what is wrong` and editors jump to it.
+        message = " ".join(str(self.message).split())
+        return f"{self.filename}:{self.line if self.line is not None else 0}: {message}"
 
 
 class ExpressionRejected(EngineError):

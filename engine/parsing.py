@@ -184,17 +184,30 @@ def _prepare_bpmn(tree, filename, handlers):
             (sandbox.check_script if kind == "script" else sandbox.check_expression)(text)
         except ExpressionRejected as exc:
             inner = (line or 1) + (exc.line - 1 if exc.line else 0)
-            raise DefinitionError(f"{kind} refused: {exc.message}", filename, inner) from None
+            raise DefinitionError(f"{kind} refused: {exc.message} in {_excerpt(text)}",
+                                  filename, inner) from None
     _check_nodes(tree, filename, handlers)
+
+
+def _excerpt(text, limit=60):
+    text = " ".join(text.split())
+    return repr(text if len(text) <= limit else text[:limit - 1] + "…")
+
+
+def _label(node):
+    return " ".join((node.get("name") or node.get("id") or "?").split())
 
 
 def _check_nodes(tree, filename, handlers):
     root = tree.getroot()
     bpmn = f"{{{camunda.BPMN_NS}}}"
+    for node in root.iter(f"{bpmn}dataStore"):
+        raise DefinitionError(f"data store '{_label(node)}' has no implementation here; "
+                              "keep the data in process variables", filename, node.sourceline)
     for node in root.iter(f"{bpmn}scriptTask"):
         fmt = (node.get("scriptFormat") or "").strip().lower()
         if fmt not in _SCRIPT_FORMATS:
-            raise DefinitionError(f"script task '{node.get('id')}' is written in '{fmt}'; "
+            raise DefinitionError(f"script task '{_label(node)}' is written in '{fmt}'; "
                                   "only Python scripts run here", filename, node.sourceline)
     for node in root.iter(f"{bpmn}serviceTask"):
         _check_service_task(node, filename, handlers)
@@ -207,7 +220,7 @@ def _check_nodes(tree, filename, handlers):
 
 def _check_service_task(node, filename, handlers):
     name = handler_name(node)
-    label = node.get("name") or node.get("id")
+    label = _label(node)
     if not name:
         raise DefinitionError(
             f"service task '{label}' names no handler: set camunda:type=\"external\" and "

@@ -1,8 +1,8 @@
 """Entry points: evaluate/execute for engine code, and the SpiffWorkflow script environment."""
 
 from SpiffWorkflow.bpmn.script_engine.python_engine import PythonScriptEngine
-from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from .evaluator import ExpressionEvaluator
 from .functions import BUILTINS, function_table
