@@ -63,6 +63,10 @@ def normalise(tree):
     for node in root.iterfind(".//bpmn:loopCardinality", NS):
         if node.text:
             node.text = juel_to_python(node.text)
+    collection = f"{{{CAMUNDA_NS}}}collection"
+    for node in root.iterfind(".//bpmn:multiInstanceLoopCharacteristics", NS):
+        if node.get(collection):
+            node.set(collection, juel_to_python(node.get(collection)))
 
 
 def expressions(tree):

@@ -63,8 +63,9 @@ def validate(form, values):
             cleaned[fid] = value
     if errors:
         raise InvalidVariables(errors)
-    known = {f["id"] for f in (form or {}).get("fields", [])}
-    cleaned.update({k: v for k, v in values.items() if k not in known and not form})
+    if not form:
+        # No declared form: the caller's variables are the contract.
+        return values
     return cleaned
 
 
@@ -73,6 +74,8 @@ def _blank(raw):
 
 
 def _coerce(field, raw):
+    if _blank(raw) and field.get("default") is not None:
+        raw = field["default"]
     if _blank(raw):
         if field.get("required"):
             raise ValueError("This field is required.")

@@ -11,7 +11,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select
 
-from . import audit, camunda, clock, sandbox
+from . import audit, camunda, clock, sandbox, semantics
 from .errors import EngineError
 from .parsing import HandlerServiceTask
 from .status import JobStatus, TaskStatus
@@ -174,11 +174,22 @@ def _sla_due(ctx, now):
     return now + timedelta(seconds=ctx.sla_seconds) if ctx.sla_seconds else None
 
 
+def _timers(task):
+    """Timer definitions a waiting task listens to (event-based gateways hold several)."""
+    if not task.has_state(TaskState.WAITING):
+        return []
+    return [e for e in semantics.flatten(getattr(task.task_spec, "event_definition", None))
+            if isinstance(e, TimerEventDefinition)]
+
+
 def _timer_due(task):
-    event = getattr(task.task_spec, "event_definition", None)
-    if not isinstance(event, TimerEventDefinition) or not task.has_state(TaskState.WAITING):
-        return None
-    value = event.details(task).value
+    dues = [_due_of(timer, task) for timer in _timers(task)]
+    dues = [d for d in dues if d is not None]
+    return min(dues) if dues else None
+
+
+def _due_of(timer, task):
+    value = timer.details(task).value
     if isinstance(value, str):
         return TimerEventDefinition.get_datetime(value)
     return value if isinstance(value, datetime) else None
@@ -195,7 +206,8 @@ def sync_timers(session, inst, wf):
     for task in waiting_event_tasks(wf):
         due = _timer_due(task)
         if due is not None:
-            wanted[str(task.id)] = (due, task.task_spec.bpmn_name)
+            names = [t.name for t in _timers(task) if t.name]
+            wanted[str(task.id)] = (due, names[0] if names else task.task_spec.bpmn_name)
     rows = {r.task_id: r for r in session.scalars(
         select(PendingTimer).where(PendingTimer.instance_id == inst.id))}
     for task_id, row in rows.items():
@@ -213,9 +225,10 @@ def sync_subscriptions(session, inst, wf):
     """Message catch events the instance waits on, keyed by message name and business key."""
     wanted = set()
     for task in waiting_event_tasks(wf):
-        event = getattr(task.task_spec, "event_definition", None)
-        if isinstance(event, MessageEventDefinition) and task.has_state(TaskState.WAITING):
-            wanted.add(event.name)
+        if task.has_state(TaskState.WAITING):
+            wanted.update(e.name for e in semantics.flatten(
+                getattr(task.task_spec, "event_definition", None))
+                if isinstance(e, MessageEventDefinition))
     rows = {r.message: r for r in session.scalars(
         select(MessageSubscription).where(MessageSubscription.instance_id == inst.id))}
     for name, row in rows.items():

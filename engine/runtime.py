@@ -1,5 +1,6 @@
 """The Engine: every operation is one transaction (load -> run SpiffWorkflow -> write -> commit)."""
 
+import logging
 from contextlib import contextmanager
 from uuid import UUID
 
@@ -11,7 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import audit, clock, db, definitions, forms, jobs, queries, sandbox
+from . import audit, clock, db, definitions, forms, jobs, queries, sandbox, semantics
 from .errors import NotAllowed, NotFound, StaleInstance, TaskConflict
 from .incidents import failure_message, open_incident
 from .projection import SyncContext, add_queue_entries, sync_all
@@ -20,6 +21,9 @@ from .serializer import dump_state, load_state
 from .status import IncidentKind, InstanceStatus, TaskStatus
 from .store import (HumanTask, Incident, MessageSubscription, ProcessDefinition, ProcessInstance,
                     TaskQueueEntry)
+
+
+log = logging.getLogger(__name__)
 
 
 class Engine(queries.QueryMixin):
@@ -102,8 +106,8 @@ class Engine(queries.QueryMixin):
             wf.cancel()
             inst.status = InstanceStatus.CANCELLED
             inst.ended_at = clock.now()
-            audit.record(session, inst.tenant, "instance_cancelled", inst.id, actor=actor)
             self._save(session, inst, wf, SyncContext(actor))
+            audit.record(session, inst.tenant, "instance_cancelled", inst.id, actor=actor)
 
     def correlate_message(self, name, correlation_key=None, variables=None, tenant="default"):
         """Deliver message `name` to instances waiting for it whose business key matches.
@@ -264,6 +268,15 @@ class Engine(queries.QueryMixin):
         except SpiffWorkflowException as exc:
             task = getattr(exc, "task", None)
             return [(task, failure_message(exc))]
+        except Exception as exc:
+            # Data SpiffWorkflow did not expect (a collection that is not a list...) fails
+            # inside a task, which SpiffWorkflow then marks ERROR: that is an incident on it.
+            # Anywhere else the state may be half-moved, so the transaction rolls back.
+            failed = wf.get_tasks(state=TaskState.ERROR)
+            if not failed:
+                raise
+            log.warning("task %s failed: %r", failed[0].task_spec.name, exc)
+            return [(failed[0], f"{type(exc).__name__}: {exc}"[:2000])]
 
     def _advance(self, session, inst, wf, ctx):
         failures = self._run_steps(wf)
@@ -290,9 +303,9 @@ class Engine(queries.QueryMixin):
 
 def _waiting_message(wf, name):
     for task in wf.event_manager.tasks.values():
-        definition = getattr(task.task_spec, "event_definition", None)
-        if isinstance(definition, MessageEventDefinition) and definition.name == name:
-            return definition
+        for definition in semantics.flatten(getattr(task.task_spec, "event_definition", None)):
+            if isinstance(definition, MessageEventDefinition) and definition.name == name:
+                return definition
     return None
 
 

@@ -10,6 +10,10 @@ like ours.
 
 Messages: a correlated message's variables become process variables, as in Camunda, instead
 of landing under `<task>_Response`.
+
+Loops and multi-instance: SpiffWorkflow wires a child's completion to its loop's merge only
+when it creates the child or deserializes a spec. Our specs are parsed, never deserialized, so
+after a restart (or in another process) children would never be merged; `adapt` wires them.
 """
 
 from datetime import datetime, timedelta
@@ -21,6 +25,8 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (CycleTimerEventDef
                                                               TimerEventDefinition)
 
 from SpiffWorkflow.bpmn import BpmnEvent
+from SpiffWorkflow.bpmn.specs.data_spec import TaskDataReference
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.camunda.specs.event_definitions import (
     MessageEventDefinition as CamundaMessageEventDefinition)
 
@@ -95,19 +101,33 @@ _REPLACEMENTS = {
 
 
 def adapt(*specs):
-    """Swap the event definitions in these process specs for ParkOps' versions."""
+    """Give these freshly parsed process specs ParkOps' event and loop semantics."""
     for spec in specs:
         for task_spec in spec.task_specs.values():
-            definition = getattr(task_spec, "event_definition", None)
-            for event in _flatten(definition):
+            for event in flatten(getattr(task_spec, "event_definition", None)):
                 replacement = _REPLACEMENTS.get(type(event))
                 if replacement is not None:
                     event.__class__ = replacement
+            if isinstance(task_spec, LoopTask):
+                _wire_loop(spec, task_spec)
 
 
-def _flatten(definition):
+def _wire_loop(spec, loop):
+    child = spec.task_specs[loop.task_spec]
+    if not child.completed_event.is_connected(loop.merge_child):
+        child.completed_event.connect(loop.merge_child)
+    # Camunda's collection form sets these on the first run only; a spec parsed in another
+    # process would miss them, so set them up front.
+    if getattr(loop, "cardinality", 1) is None and getattr(loop, "data_output", None) is not None:
+        loop.data_input = TaskDataReference(loop.data_output.bpmn_id)
+        if loop.output_item is not None:
+            loop.input_item = TaskDataReference(loop.output_item.bpmn_id)
+
+
+def flatten(definition):
+    """The plain event definitions inside a (possibly Multiple) event definition."""
     if definition is None:
         return []
     if isinstance(definition, MultipleEventDefinition):
-        return [d for inner in definition.event_definitions for d in _flatten(inner)]
+        return [d for inner in definition.event_definitions for d in flatten(inner)]
     return [definition]

@@ -11,7 +11,13 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION, BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.event_definition import (
+    TimerConditionalEventDefinitionConverter)
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
+from SpiffWorkflow.camunda.serializer.event_definition import (
+    MessageEventDefinitionConverter as CamundaMessageConverter)
+
+from . import semantics
 
 FORMAT_KEY = "parkops_state"
 FORMAT_VERSION = 1
@@ -40,6 +46,11 @@ class StateConverter(BpmnWorkflowConverter):
 def _registry():
     config = dict(CAMUNDA_CONFIG)
     config[BpmnWorkflow] = StateConverter
+    # Event definitions can end up in task data (an event-based gateway remembers the events
+    # it saw; thrown messages wait in the workflow), so ParkOps' own classes need converters.
+    for cls in (semantics.DurationTimer, semantics.DateTimer, semantics.CycleTimer):
+        config[cls] = TimerConditionalEventDefinitionConverter
+    config[semantics.Message] = CamundaMessageConverter
     return BpmnWorkflowSerializer.configure(config)
 
 

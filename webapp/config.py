@@ -39,9 +39,13 @@ class TestConfig(Config):
 
 
 class ProductionConfig(Config):
-    """Several web processes + RQ workers; secrets must come from the environment."""
+    """Secrets from the environment, secure cookies.
 
-    EMBEDDED_RUNNER = False
+    The embedded runner stays on: until RQ workers and the scheduler exist (issue #6) it is the
+    only thing that fires timers and runs service jobs, and two runners racing are safe (the
+    instance's optimistic lock makes the loser skip).
+    """
+
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
 

@@ -145,7 +145,7 @@ def test_production_from_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "a-long-random-production-secret")
     app = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] is True
-    assert app.config["EMBEDDED_RUNNER"] is False
+    assert app.config["EMBEDDED_RUNNER"] is True   # the only runner until RQ workers exist
 
 
 def test_unknown_environment_name_is_refused(monkeypatch):

@@ -1,0 +1,171 @@
+"""Where a persisted lifecycle spends its time: phase timers, SQL per lifecycle, a profile tree.
+
+Run `python -m bench.profile`. Phase timers wrap a few engine, SpiffWorkflow and SQLAlchemy
+functions for the duration of the run only (time is charged to the innermost phase), so the
+figures are wall-clock milliseconds with a few microseconds of overhead, not profiler-inflated.
+`--tree` adds pyinstrument's call tree (pip install pyinstrument) or, without it, cProfile's.
+"""
+
+import argparse
+import contextlib
+import cProfile
+import functools
+import importlib
+import pstats
+import tempfile
+import time
+from collections import Counter, defaultdict
+from unittest import mock
+
+from sqlalchemy import event
+
+from .engine import Bench, persisted_lifecycle, timed
+
+OTHER = "engine glue: sessions, identity map, forms, bench task lookup"
+SQLITE = "SQLite: executing statements (driver, C)"
+COMMIT = "SQLite: COMMIT / ROLLBACK (driver, C)"
+# (phase, module, attribute path); a phase may wrap several functions.
+PHASES = [
+    ("SpiffWorkflow: do_engine_steps, task.run", "engine.runtime", "Engine._run_steps"),
+    ("SpiffWorkflow: do_engine_steps, task.run", "SpiffWorkflow.task", "Task.run"),
+    ("SpiffWorkflow: BpmnWorkflow()", "SpiffWorkflow.bpmn.workflow", "BpmnWorkflow.__init__"),
+    ("serialize state: dump_state", "engine.runtime", "dump_state"),
+    ("restore state: load_state (less BpmnWorkflow())", "engine.runtime", "load_state"),
+    ("projection logic (python)", "engine.projection", "sync_human_tasks"),
+    ("projection logic (python)", "engine.projection", "sync_timers"),
+    ("projection logic (python)", "engine.projection", "sync_subscriptions"),
+    ("projection logic (python)", "engine.projection", "sync_jobs"),
+    ("audit.record (ORM object)", "engine.audit", "record"),
+    ("SQLAlchemy: flush (unit of work, INSERT/UPDATE)", "sqlalchemy.orm", "Session.flush"),
+    ("SQLAlchemy: statements (get/select/update/delete)", "sqlalchemy.orm", "Session.execute"),
+    ("SQLAlchemy: statements (get/select/update/delete)", "sqlalchemy.orm", "Session.scalars"),
+    ("SQLAlchemy: statements (get/select/update/delete)", "sqlalchemy.orm", "Session.get"),
+    ("SQLAlchemy: commit + close bookkeeping", "sqlalchemy.orm", "Session.commit"),
+    ("SQLAlchemy: commit + close bookkeeping", "sqlalchemy.orm", "Session.close"),
+]
+
+
+class PhaseClock:
+    """Exclusive wall time per phase: entering a phase stops the clock of the one around it."""
+
+    def __init__(self):
+        self.totals, self.calls, self.stack = defaultdict(float), Counter(), []
+        self.mark = time.perf_counter()
+
+    def enter(self, phase):
+        """Start charging time to `phase`."""
+        now = time.perf_counter()
+        if self.stack:
+            self.totals[self.stack[-1]] += now - self.mark
+        self.stack.append(phase)
+        self.calls[phase] += 1
+        self.mark = now
+
+    def leave(self):
+        """Stop charging the current phase; the enclosing one resumes."""
+        now = time.perf_counter()
+        self.totals[self.stack.pop()] += now - self.mark
+        self.mark = now
+
+    def wrap(self, phase, fn):
+        """fn, timed as `phase`."""
+        @functools.wraps(fn)
+        def timed_call(*args, **kwargs):
+            self.enter(phase)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.leave()
+        return timed_call
+
+
+@contextlib.contextmanager
+def instrumented(clock, db_engine):
+    """Wrap every PHASES function and the driver calls for the duration of the block."""
+    with contextlib.ExitStack() as stack:
+        for phase, module, path in PHASES:
+            *owner_path, name = path.split(".")
+            owner = functools.reduce(getattr, owner_path, importlib.import_module(module))
+            stack.enter_context(mock.patch.object(owner, name,
+                                                  clock.wrap(phase, getattr(owner, name))))
+        dialect = db_engine.dialect
+        for name in ("do_commit", "do_rollback"):
+            stack.enter_context(mock.patch.object(dialect, name,
+                                                  clock.wrap(COMMIT, getattr(dialect, name))))
+        for name, listener in (("before_cursor_execute", lambda *a: clock.enter(SQLITE)),
+                               ("after_cursor_execute", lambda *a: clock.leave())):
+            event.listen(db_engine, name, listener)
+            stack.callback(event.remove, db_engine, name, listener)
+        yield
+
+
+def phase_table(bench, n):
+    """Run n instrumented lifecycles; print ms per lifecycle and share of each phase."""
+    clock = PhaseClock()
+    statements = Counter()
+
+    def count(conn, cursor, sql, *rest):
+        statements[_kind(sql)] += 1
+    event.listen(bench.eng.db_engine, "before_cursor_execute", count)
+    with instrumented(clock, bench.eng.db_engine):
+        for _ in range(n):
+            clock.enter(OTHER)
+            persisted_lifecycle(bench.eng)
+            clock.leave()
+    event.remove(bench.eng.db_engine, "before_cursor_execute", count)
+    total = sum(clock.totals.values())
+    print(f"{'phase':<52} {'ms/lifecycle':>12} {'share':>6} {'calls':>6}")
+    for phase, seconds in sorted(clock.totals.items(), key=lambda kv: -kv[1]):
+        print(f"{phase:<52} {seconds / n * 1000:12.3f} {seconds / total:6.1%} "
+              f"{clock.calls[phase] / n:6.1f}")
+    print(f"{'total (instrumented)':<52} {total / n * 1000:12.3f}")
+    print(f"\nSQL statements per lifecycle: {sum(statements.values()) / n:.1f} -> " + ", ".join(
+        f"{kind} {count / n:g}" for kind, count in statements.most_common()))
+
+
+def _kind(sql):
+    """'SELECT engine_timer', 'INSERT engine_audit_event', 'BEGIN IMMEDIATE'..."""
+    words = sql.split()
+    verb = words[0].upper()
+    if verb in ("BEGIN", "COMMIT", "ROLLBACK"):
+        return " ".join(words[:2])
+    table = next((w for w in words if w.startswith("engine_")), "?").split(".")[0]
+    return f"{verb} {table.strip('(,')}"
+
+
+def tree(bench, n):
+    """Print pyinstrument's call tree of n lifecycles, or cProfile's top functions without it."""
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        profile = cProfile.Profile()
+        profile.runcall(timed, bench.persisted, n)
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+        return
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    timed(bench.persisted, n)
+    profiler.stop()
+    print(profiler.output_text(unicode=False, color=False))
+
+
+def main(argv=None):
+    """Print plain timings, the phase table and optionally a profile tree."""
+    parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__)
+    parser.add_argument("--n", type=int, default=300, help="lifecycles per measurement")
+    parser.add_argument("--tree", action="store_true", help="also print a profile tree")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="parkops-profile-") as directory:
+        bench = Bench(directory)
+        raw_ms = timed(bench.raw, args.n) / args.n * 1000
+        persisted_ms = timed(bench.persisted, args.n) / args.n * 1000
+        print(f"plain wall clock: raw {raw_ms:.3f} ms/lifecycle, persisted {persisted_ms:.3f} "
+              f"ms/lifecycle (ratio {raw_ms / persisted_ms:.2f})\n")
+        phase_table(bench, args.n)
+        if args.tree:
+            tree(bench, args.n)
+        bench.eng.db_engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
