@@ -49,7 +49,7 @@ def deploy(session, data, filename, tenant, actor=None, handlers=None, dry_run=F
         items = [(key, name, "dmn", None) for key, (name, fn) in bundle.decisions.items()
                  if fn == filename]
     else:
-        items = [(p.key, p.name, "bpmn", p.start_form) for p in bundle.processes.values()
+        items = [(p.key, p.name, "bpmn", p) for p in bundle.processes.values()
                  if p.filename == filename]
     if dry_run:
         return [_preview(session, tenant, key, name, kind, own_checksum)
@@ -68,7 +68,7 @@ def _store(session, tenant, actor, files, items, checksum):
     now = clock.now()
     deployment = None
     results = []
-    for key, name, kind, start_form in items:
+    for key, name, kind, parsed in items:
         current = latest(session, tenant, key, kind)
         if current is not None and current.checksum == checksum:
             results.append(Deployed(key, current.version, name, False, kind))
@@ -82,7 +82,9 @@ def _store(session, tenant, actor, files, items, checksum):
         session.add(ProcessDefinition(
             tenant=tenant, key=key, kind=kind, version=version, name=name,
             filename=files[0][0], checksum=checksum, deployment_id=deployment.id,
-            deployed_at=now, deployed_by=actor, start_form=start_form or None))
+            deployed_at=now, deployed_by=actor,
+            start_form=(parsed.start_form or None) if parsed else None,
+            start_messages=(parsed.start_messages or None) if parsed else None))
         audit.record(session, tenant, "definition_deployed", actor=actor,
                      key=key, version=version, definition_kind=kind)
         results.append(Deployed(key, version, name, True, kind))

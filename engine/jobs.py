@@ -13,15 +13,16 @@ import logging
 from datetime import timedelta
 from uuid import UUID
 
-from sqlalchemy import func, select
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import func, select
 
 from . import audit, clock, defaults
 from .errors import EngineError, StaleInstance
 from .projection import SyncContext
 from .incidents import open_incident
 from .services import ServiceCall
-from .status import IncidentKind, JobStatus
+from .status import IncidentKind, JobKind, JobStatus
 from .store import Job, PendingTimer, ProcessInstance
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,25 @@ def _fire_instance(engine, instance_id):
         return len(due)
 
 
+def queue_thrown_messages(session, inst, wf):
+    """Messages the instance threw that nobody inside it caught go to the outbox."""
+    now = clock.now()
+    for event in wf.get_events():
+        definition = event.event_definition
+        if isinstance(definition, MessageEventDefinition):
+            session.add(Job(tenant=inst.tenant, instance_id=inst.id, kind=JobKind.MESSAGE,
+                            handler=definition.name, status=JobStatus.PENDING, attempts=0,
+                            payload={"variables": _jsonable(event.payload),
+                                     "business_key": inst.business_key},
+                            run_after=now, created_at=now))
+
+
+def _jsonable(payload):
+    data = payload if isinstance(payload, dict) else {"value": payload}
+    return {k: v for k, v in data.items() if isinstance(v, (str, int, float, bool, list, dict))
+            or v is None}
+
+
 def run_due_jobs(engine, limit=None):
     """Run pending service jobs whose time has come; returns how many were attempted."""
     with engine.reading() as session:
@@ -77,7 +97,34 @@ def run_due_jobs(engine, limit=None):
 
 
 def run_job(engine, job_id):
-    """Run one service job (safe to call twice: a finished job is left alone)."""
+    """Run one job (safe to call twice: a finished job is left alone)."""
+    with engine.reading() as session:
+        job = session.get(Job, job_id)
+        kind = job.kind if job is not None and job.status == JobStatus.PENDING else None
+    if kind == JobKind.MESSAGE:
+        deliver_message(engine, job_id)
+    elif kind == JobKind.SERVICE:
+        run_service(engine, job_id)
+
+
+def deliver_message(engine, job_id):
+    """Deliver a thrown message to the instances waiting for it (at least once)."""
+    with engine.reading() as session:
+        job = session.get(Job, job_id)
+    received = engine.correlate_message(job.handler, job.payload.get("business_key"),
+                                        job.payload.get("variables"), job.tenant,
+                                        exclude=job.instance_id)
+    with engine.transaction() as session:
+        job = session.get(Job, job_id)
+        job.status, job.attempts = JobStatus.DONE, job.attempts + 1
+        if not received:
+            job.last_error = "no instance was waiting for this message"
+        audit.record(session, job.tenant, "message_sent", job.instance_id, message=job.handler,
+                     received=received)
+
+
+def run_service(engine, job_id):
+    """Run one service job: handler outside the transaction, outcome inside one."""
     call, handler = _prepare_call(engine, job_id)
     if call is None:
         return

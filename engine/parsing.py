@@ -112,6 +112,7 @@ class ParsedProcess:
     spec: object
     subprocess_specs: dict
     start_form: dict = field(default_factory=dict)
+    start_messages: list = field(default_factory=list)
 
 
 @dataclass
@@ -177,8 +178,19 @@ def _processes_of(parser, tree, filename):
         found[key] = ParsedProcess(
             key=key, name=node.get("name") or key, filename=filename, spec=spec,
             subprocess_specs=subprocess_specs,
-            start_form=forms.read_form(start) if start is not None else {})
+            start_form=forms.read_form(start) if start is not None else {},
+            start_messages=_start_messages(tree, node))
     return found
+
+
+def _start_messages(tree, process):
+    """Names of the messages that start `process` (message start events)."""
+    bpmn = f"{{{camunda.BPMN_NS}}}"
+    names = {m.get("id"): m.get("name") or m.get("id")
+             for m in tree.getroot().iter(f"{bpmn}message")}
+    refs = [d.get("messageRef") for d in process.iterfind(
+        f"{bpmn}startEvent/{bpmn}messageEventDefinition")]
+    return [names.get(ref, ref) for ref in refs if ref]
 
 
 def _prepare_bpmn(tree, filename, handlers, checks=True):

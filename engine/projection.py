@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from . import audit, camunda, clock, sandbox, semantics
 from .errors import EngineError
 from .parsing import HandlerServiceTask
-from .status import JobStatus, TaskStatus
+from .status import JobKind, JobStatus, TaskStatus
 from .store import NO_DUE, HumanTask, Job, MessageSubscription, PendingTimer, TaskQueueEntry
 
 
@@ -244,7 +244,8 @@ def sync_jobs(session, inst, wf):
     started = {str(t.id): t for t in wf.get_tasks(state=TaskState.STARTED)
                if isinstance(t.task_spec, HandlerServiceTask)}
     pending = list(session.scalars(select(Job).where(
-        Job.instance_id == inst.id, Job.status == JobStatus.PENDING)))
+        Job.instance_id == inst.id, Job.kind == JobKind.SERVICE,
+        Job.status == JobStatus.PENDING)))
     for job in pending:
         if job.task_id not in started:
             job.status = JobStatus.CANCELLED
@@ -253,5 +254,5 @@ def sync_jobs(session, inst, wf):
     for task_id, task in started.items():
         if task_id not in known:
             session.add(Job(tenant=inst.tenant, instance_id=inst.id, task_id=task_id,
-                            kind="service", handler=task.task_spec.handler,
+                            kind=JobKind.SERVICE, handler=task.task_spec.handler,
                             status=JobStatus.PENDING, attempts=0, run_after=now, created_at=now))

@@ -80,22 +80,27 @@ class Engine(queries.QueryMixin):
             definition = definitions.latest(session, tenant, key)
             if definition is None:
                 raise NotFound(f"no process '{key}' is deployed in tenant '{tenant}'")
-            parsed = self.specs.get(session, definition)
-            values = forms.validate(parsed.start_form, variables)
-            wf = BpmnWorkflow(parsed.spec, parsed.subprocess_specs,
-                              script_engine=self.script_engine)
-            for task in wf.get_tasks(state=TaskState.READY):
-                task.data.update(values)
-            failures = self._run_steps(wf)
-            inst = ProcessInstance(
-                tenant=tenant, definition_id=definition.id, process_key=key,
-                business_key=business_key, status=InstanceStatus.RUNNING,
-                started_at=clock.now(), started_by=actor, state="")
-            session.add(inst)
-            self._finish(session, inst, wf, failures,
-                         SyncContext(actor, sla_seconds=definition.sla_seconds),
-                         started=dict(business_key=business_key, version=definition.version))
-            return inst.id
+            return self._start(session, definition, business_key, variables, actor)
+
+    def _start(self, session, definition, business_key, variables, actor, message=None):
+        parsed = self.specs.get(session, definition)
+        values = dict(variables or {}) if message else forms.validate(parsed.start_form, variables)
+        wf = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=self.script_engine)
+        for task in wf.get_tasks(state=TaskState.READY):
+            task.data.update(values)
+        failures = self._run_steps(wf)
+        if message and _catch_message(wf, message, values):
+            failures += self._run_steps(wf)
+        inst = ProcessInstance(
+            tenant=definition.tenant, definition_id=definition.id, process_key=definition.key,
+            business_key=business_key, status=InstanceStatus.RUNNING, started_at=clock.now(),
+            started_by=actor, state="")
+        session.add(inst)
+        self._finish(session, inst, wf, failures,
+                     SyncContext(actor, sla_seconds=definition.sla_seconds),
+                     started=dict(business_key=business_key, version=definition.version,
+                                  message=message))
+        return inst.id
 
     def cancel(self, instance_id, actor, tenant=None):
         """Cancel a running instance: its open tasks, timers and jobs go with it."""
@@ -109,35 +114,40 @@ class Engine(queries.QueryMixin):
             self._save(session, inst, wf, SyncContext(actor))
             audit.record(session, inst.tenant, "instance_cancelled", inst.id, actor=actor)
 
-    def correlate_message(self, name, correlation_key=None, variables=None, tenant="default"):
-        """Deliver message `name` to instances waiting for it whose business key matches.
+    def correlate_message(self, name, correlation_key=None, variables=None, tenant="default",
+                          exclude=None):
+        """Deliver message `name` to the instances waiting for it with this business key.
 
-        With no correlation key every waiting instance of the tenant receives it. Returns the
-        number of instances that caught the message.
+        With no correlation key every waiting instance of the tenant receives it. When none is
+        waiting, processes with a message start event for `name` start one instance each
+        (business key = correlation key). Returns how many instances received the message.
         """
         with self.reading() as session:
             query = select(MessageSubscription.instance_id).where(
                 MessageSubscription.tenant == tenant, MessageSubscription.message == name)
             if correlation_key is not None:
                 query = query.where(MessageSubscription.business_key == correlation_key)
-            ids = sorted(set(session.scalars(query)))
-        return sum(self._deliver(iid, name, variables) for iid in ids)
+            ids = sorted(set(session.scalars(query)) - {exclude})
+        hits = sum(self._deliver(iid, name, variables) for iid in ids)
+        return hits or self._start_by_message(name, correlation_key, variables, tenant)
 
     def _deliver(self, instance_id, name, variables):
         with self.transaction() as session:
             inst, wf = self._load(session, instance_id)
-            definition = _waiting_message(wf, name)
-            if definition is None:
-                return 0
-            # Deliver with the catching event's own definition: SpiffWorkflow compares
-            # definitions by class, and Camunda diagrams use a subclass of the plain one.
-            event = BpmnEvent(definition, payload=dict(variables or {}))
-            if wf.event_manager.catch(event, internal=False) == 0:
+            if inst.status != InstanceStatus.RUNNING or not _catch_message(wf, name, variables):
                 return 0
             audit.record(session, inst.tenant, "message_received", inst.id, message=name,
                          variables=variables or {})
             self._advance(session, inst, wf, SyncContext())
             return 1
+
+    def _start_by_message(self, name, business_key, variables, tenant):
+        with self.transaction() as session:
+            starters = [d for d in queries.latest_definitions(session, tenant)
+                        if name in (d.start_messages or [])]
+            for definition in starters:
+                self._start(session, definition, business_key, variables, None, message=name)
+            return len(starters)
 
     # -- human tasks ------------------------------------------------------------------------
     def claim(self, task_id, actor, roles=None, tenant=None):
@@ -284,6 +294,7 @@ class Engine(queries.QueryMixin):
 
     def _finish(self, session, inst, wf, failures, ctx, started=None):
         self._save(session, inst, wf, ctx)
+        jobs.queue_thrown_messages(session, inst, wf)
         if started is not None:
             audit.record(session, inst.tenant, "instance_started", inst.id, actor=ctx.actor,
                          **started)
@@ -299,6 +310,17 @@ class Engine(queries.QueryMixin):
             audit.record(session, inst.tenant, "instance_completed", inst.id, actor=ctx.actor)
         session.flush()
         sync_all(session, inst, wf, ctx)
+
+
+def _catch_message(wf, name, variables):
+    """Hand message `name` to the workflow's catching event; False when nothing waits for it."""
+    definition = _waiting_message(wf, name)
+    if definition is None:
+        return False
+    # Deliver with the catching event's own definition: SpiffWorkflow compares definitions
+    # by class, and Camunda diagrams use a subclass of the plain one.
+    event = BpmnEvent(definition, payload=dict(variables or {}))
+    return wf.event_manager.catch(event, internal=False) > 0
 
 
 def _waiting_message(wf, name):

@@ -22,6 +22,11 @@ class JobStatus(StrEnum):
     CANCELLED = "cancelled"     # its task went away (boundary event, instance cancelled)
 
 
+class JobKind(StrEnum):
+    SERVICE = "service"         # call a registered handler for a waiting service task
+    MESSAGE = "message"         # deliver a message one instance threw to the others
+
+
 class IncidentKind(StrEnum):
     SCRIPT = "script"           # script, condition or timer expression failed or was refused
     SERVICE = "service"         # a service-task handler failed after its retries

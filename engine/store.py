@@ -61,6 +61,7 @@ class ProcessDefinition(Base):
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     deployed_by: Mapped[str | None] = mapped_column(String(128))
     start_form: Mapped[dict | None] = mapped_column(JSON)
+    start_messages: Mapped[list | None] = mapped_column(JSON)   # message start event names
     sla_seconds: Mapped[int | None] = mapped_column(Integer)
 
 
@@ -155,16 +156,21 @@ class MessageSubscription(Base):
 
 
 class Job(Base):
-    """Outbox row: work to run after the transaction that wrote it commits (service tasks...)."""
+    """Outbox row: work to run after the transaction that wrote it commits.
+
+    kind `service`: call handler `handler` for the waiting service task `task_id`.
+    kind `message`: deliver message `handler` thrown by `instance_id`, with `payload`.
+    """
 
     __tablename__ = "engine_job"
     __table_args__ = (Index("ix_job_due", "status", "run_after"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant: Mapped[str] = mapped_column(String(64))
     instance_id: Mapped[int] = mapped_column(ForeignKey("engine_instance.id"), index=True)
-    task_id: Mapped[str] = mapped_column(String(36))
+    task_id: Mapped[str | None] = mapped_column(String(36))
     kind: Mapped[str] = mapped_column(String(16))
     handler: Mapped[str | None] = mapped_column(String(128))
+    payload: Mapped[dict | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), default=JobStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     run_after: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,8 +1,8 @@
 """initial schema: engine, accounts
 
-Revision ID: 4325be125f70
+Revision ID: 9d7a090db60b
 Revises: 
-Create Date: 2026-11-22 06:05:35.361635
+Create Date: 2026-11-22 06:19:03.326107
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '4325be125f70'
+revision = '9d7a090db60b'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -65,6 +65,7 @@ def upgrade():
     sa.Column('deployed_at', sa.DateTime(), nullable=False),
     sa.Column('deployed_by', sa.String(length=128), nullable=True),
     sa.Column('start_form', sa.JSON(), nullable=True),
+    sa.Column('start_messages', sa.JSON(), nullable=True),
     sa.Column('sla_seconds', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['deployment_id'], ['engine_deployment.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -164,9 +165,10 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('tenant', sa.String(length=64), nullable=False),
     sa.Column('instance_id', sa.Integer(), nullable=False),
-    sa.Column('task_id', sa.String(length=36), nullable=False),
+    sa.Column('task_id', sa.String(length=36), nullable=True),
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('handler', sa.String(length=128), nullable=True),
+    sa.Column('payload', sa.JSON(), nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('run_after', sa.DateTime(), nullable=False),
