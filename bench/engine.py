@@ -7,6 +7,7 @@ Everything is measured in one process and one run, so the figures can be compare
 import argparse
 import itertools
 import platform
+import re
 import sqlite3
 import statistics
 import sys
@@ -134,6 +135,9 @@ def grow(eng, tpl, stored_target, open_target=0):
     stored, open_now = fill.counts(eng.db_engine)
     more_open = max(open_target - open_now, (stored_target - stored) // 2)
     more_done = max(0, stored_target - stored - more_open)
+    if more_open > 0:
+        # check_copy_completes() below completes one of the open copies.
+        more_open, more_done = more_open + 1, max(0, more_done - 1)
     fill.copy(eng.db_engine, tpl[0], more_done, seed=stored)
     opened = fill.copy(eng.db_engine, tpl[1], more_open, seed=stored + 1)
     if opened:
@@ -176,6 +180,7 @@ def explain_basket(eng, roles):
     seen = []
 
     def grab(conn, cursor, statement, parameters, context, executemany):
+        """Keep each statement with its parameters, to explain it afterwards."""
         seen.append((statement, parameters))
     event.listen(eng.db_engine, "before_cursor_execute", grab)
     try:
@@ -186,10 +191,18 @@ def explain_basket(eng, roles):
     with eng.db_engine.connect() as conn:
         for statement, parameters in seen:
             if statement.lstrip().upper().startswith("SELECT"):
-                lines.append("  " + " ".join(statement.split())[:160])
+                lines.append("  " + _short_sql(statement))
                 plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
                 lines.extend(f"    {row[3]}" for row in plan)
     return lines
+
+
+def _short_sql(statement):
+    """One line of SQL; a long select list (every column of a model) is elided."""
+    text = " ".join(statement.split())
+    text = re.sub(r"\((\?, )+\?\)", lambda m: f"({m.group(0).count('?')} values)", text)
+    head, sep, rest = text.partition(" FROM ")
+    return f"{head[:120]} ...{sep}{rest}" if len(head) > 120 else text
 
 
 # -- the run ----------------------------------------------------------------------------------
@@ -200,9 +213,9 @@ class Table:
         self.rows = [("measurement", "stored inst.", "open tasks", "figure")]
 
     def add(self, eng, label, figure):
-        """Add one figure with the database size it was measured at."""
-        stored, open_tasks = fill.counts(eng.db_engine)
-        self.rows.append((label, f"{stored:,}", f"{open_tasks:,}", figure))
+        """Add one figure with the database size it was measured at (none: in memory)."""
+        sizes = [f"{count:,}" for count in fill.counts(eng.db_engine)] if eng else ["-", "-"]
+        self.rows.append((label, *sizes, figure))
         print(f"  .. {label}: {figure}", file=sys.stderr, flush=True)
 
     def print(self):
@@ -213,6 +226,12 @@ class Table:
                   f"{row[3]}")
 
 
+def rate(persisted, raw):
+    """A persisted throughput with its cost per lifecycle and its share of raw."""
+    return (f"{persisted:8.1f} inst/s  {1000 / persisted:6.2f} ms/lifecycle  "
+            f"({persisted / raw:.2f} of raw)")
+
+
 def measure_growth(bench, args, table, tpl):
     """Persisted instances/s (and raw, as a noise reference) at each stored-instance count."""
     rates = []
@@ -221,7 +240,7 @@ def measure_growth(bench, args, table, tpl):
         raw, persisted = throughput(bench, args.n)
         rates.append((raw, persisted))
         table.add(bench.eng, f"persisted lifecycles (raw {raw:,.0f}/s same rounds)",
-                  f"{persisted:8.1f} inst/s  ({persisted / raw:.2f} of raw)")
+                  rate(persisted, raw))
     return rates
 
 
@@ -248,32 +267,38 @@ def header(args):
             f"queries per figure, SQLite file in a temp dir, one commit per operation")
 
 
+def measure_all(args, table):
+    """Every measurement on one fresh database; returns the figures the summary needs."""
+    with tempfile.TemporaryDirectory(prefix="parkops-bench-") as directory:
+        bench = Bench(directory)
+        raw, persisted = throughput(bench, args.n)
+        table.add(None, "raw SpiffWorkflow lifecycles, in memory",
+                  f"{raw:8.1f} inst/s  {1000 / raw:6.2f} ms/lifecycle")
+        table.add(bench.eng, "persisted lifecycles, empty database", rate(persisted, raw))
+        tpl = templates(bench.eng)
+        grown_raw, grown = measure_growth(bench, args, table, tpl)[-1]
+        grow(bench.eng, tpl, 0, open_target=args.open_tasks)
+        p95 = measure_baskets(bench, args, table)
+        plan = explain_basket(bench.eng, [ROLE])
+        bench.eng.db_engine.dispose()
+    return dict(ratio=persisted / raw, growth=grown / persisted,
+                growth_vs_raw=(grown / grown_raw) / (persisted / raw), p95=p95, plan=plan)
+
+
 def main(argv=None):
     """Run every measurement, print the table, end with the ratio line."""
     args = parse_args(argv)
     began = time.perf_counter()
     table = Table()
-    with tempfile.TemporaryDirectory(prefix="parkops-bench-") as directory:
-        bench = Bench(directory)
-        raw, persisted = throughput(bench, args.n)
-        table.add(bench.eng, "raw SpiffWorkflow lifecycles, in memory", f"{raw:8.1f} inst/s")
-        table.add(bench.eng, "persisted lifecycles, empty database",
-                  f"{persisted:8.1f} inst/s  ({persisted / raw:.2f} of raw)")
-        tpl = templates(bench.eng)
-        rates = measure_growth(bench, args, table, tpl)
-        grow(bench.eng, tpl, 0, open_target=args.open_tasks)
-        p95 = measure_baskets(bench, args, table)
-        plan = explain_basket(bench.eng, [ROLE])
-        bench.eng.db_engine.dispose()
+    got = measure_all(args, table)
     print(header(args), end="\n\n")
     table.print()
-    print(f"\nEXPLAIN QUERY PLAN of Engine.open_tasks({TENANT!r}, roles=[{ROLE!r}]):", *plan,
-          sep="\n")
-    ratio = persisted / raw
-    grown_raw, grown = rates[-1]
-    # The raw rate of the same rounds factors out machine drift (a shared box, CPU boost).
+    print(f"\nEXPLAIN QUERY PLAN of Engine.open_tasks({TENANT!r}, roles=[{ROLE!r}]):",
+          *got["plan"], sep="\n")
+    ratio, p95 = got["ratio"], got["p95"]
+    # Relative to raw of the same rounds, machine drift (a shared box, CPU boost) cancels out.
     print(f"\ngrowth: persisted inst/s at {args.sizes[-1]:,} stored / at empty = "
-          f"{grown / persisted:.2f} ({grown / grown_raw / ratio:.2f} relative to raw)"
+          f"{got['growth']:.2f} ({got['growth_vs_raw']:.2f} relative to raw)"
           f"\ntargets: ratio >= {TARGET_RATIO:.2f} {'met' if ratio >= TARGET_RATIO else 'MISSED'};"
           f" basket p95 <= {TARGET_P95_MS:.0f} ms {'met' if p95 <= TARGET_P95_MS else 'MISSED'}"
           f"\ntotal run time: {time.perf_counter() - began:.0f} s")

@@ -24,6 +24,8 @@ from .engine import Bench, persisted_lifecycle, timed
 OTHER = "engine glue: sessions, identity map, forms, bench task lookup"
 SQLITE = "SQLite: executing statements (driver, C)"
 COMMIT = "SQLite: COMMIT / ROLLBACK (driver, C)"
+# Results are loaded into ORM objects as the projection code iterates them, so that lands here.
+PROJECTION = "projections: python, building SELECTs, ORM row loading"
 # (phase, module, attribute path); a phase may wrap several functions.
 PHASES = [
     ("SpiffWorkflow: do_engine_steps, task.run", "engine.runtime", "Engine._run_steps"),
@@ -31,10 +33,10 @@ PHASES = [
     ("SpiffWorkflow: BpmnWorkflow()", "SpiffWorkflow.bpmn.workflow", "BpmnWorkflow.__init__"),
     ("serialize state: dump_state", "engine.runtime", "dump_state"),
     ("restore state: load_state (less BpmnWorkflow())", "engine.runtime", "load_state"),
-    ("projection logic (python)", "engine.projection", "sync_human_tasks"),
-    ("projection logic (python)", "engine.projection", "sync_timers"),
-    ("projection logic (python)", "engine.projection", "sync_subscriptions"),
-    ("projection logic (python)", "engine.projection", "sync_jobs"),
+    (PROJECTION, "engine.projection", "sync_human_tasks"),
+    (PROJECTION, "engine.projection", "sync_timers"),
+    (PROJECTION, "engine.projection", "sync_subscriptions"),
+    (PROJECTION, "engine.projection", "sync_jobs"),
     ("audit.record (ORM object)", "engine.audit", "record"),
     ("SQLAlchemy: flush (unit of work, INSERT/UPDATE)", "sqlalchemy.orm", "Session.flush"),
     ("SQLAlchemy: statements (get/select/update/delete)", "sqlalchemy.orm", "Session.execute"),
@@ -71,6 +73,7 @@ class PhaseClock:
         """fn, timed as `phase`."""
         @functools.wraps(fn)
         def timed_call(*args, **kwargs):
+            """fn(*args, **kwargs) with its wall time charged to `phase`."""
             self.enter(phase)
             try:
                 return fn(*args, **kwargs)
@@ -105,6 +108,7 @@ def phase_table(bench, n):
     statements = Counter()
 
     def count(conn, cursor, sql, *rest):
+        """Tally the statement by verb and table."""
         statements[_kind(sql)] += 1
     event.listen(bench.eng.db_engine, "before_cursor_execute", count)
     with instrumented(clock, bench.eng.db_engine):
@@ -114,11 +118,12 @@ def phase_table(bench, n):
             clock.leave()
     event.remove(bench.eng.db_engine, "before_cursor_execute", count)
     total = sum(clock.totals.values())
-    print(f"{'phase':<52} {'ms/lifecycle':>12} {'share':>6} {'calls':>6}")
+    width = max(map(len, clock.totals))
+    print(f"{'phase':<{width}} {'ms/lifecycle':>12} {'share':>6} {'calls':>6}")
     for phase, seconds in sorted(clock.totals.items(), key=lambda kv: -kv[1]):
-        print(f"{phase:<52} {seconds / n * 1000:12.3f} {seconds / total:6.1%} "
+        print(f"{phase:<{width}} {seconds / n * 1000:12.3f} {seconds / total:6.1%} "
               f"{clock.calls[phase] / n:6.1f}")
-    print(f"{'total (instrumented)':<52} {total / n * 1000:12.3f}")
+    print(f"{'total (instrumented)':<{width}} {total / n * 1000:12.3f}")
     print(f"\nSQL statements per lifecycle: {sum(statements.values()) / n:.1f} -> " + ", ".join(
         f"{kind} {count / n:g}" for kind, count in statements.most_common()))
 

@@ -25,5 +25,8 @@ TIMER_BATCH = 200
 JOB_BATCH = 200
 RUNNER_POLL_S = 1.0
 
+# Deadlines
+ESCALATION_GROUP = "supervisor"     # who is offered an overdue task and told about it
+
 # Lists
 PAGE_SIZE = 50

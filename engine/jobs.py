@@ -17,7 +17,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefin
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select
 
-from . import audit, clock, defaults
+from . import audit, clock, defaults, escalation
 from .errors import EngineError, StaleInstance
 from .projection import SyncContext
 from .incidents import open_incident
@@ -105,6 +105,8 @@ def run_job(engine, job_id):
         deliver_message(engine, job_id)
     elif kind == JobKind.SERVICE:
         run_service(engine, job_id)
+    elif kind == JobKind.NOTIFY:
+        escalation.run_notification(engine, job_id, _record_failure)
 
 
 def deliver_message(engine, job_id):
@@ -186,7 +188,7 @@ def _record_failure(engine, job_id, exc):
             return
         job.attempts += 1
         job.last_error = message
-        audit.record(session, job.tenant, "service_failed", job.instance_id, job.task_id,
+        audit.record(session, job.tenant, f"{job.kind}_failed", job.instance_id, job.task_id,
                      handler=job.handler, attempt=job.attempts, error=message)
         if job.attempts < defaults.SERVICE_MAX_ATTEMPTS:
             backoff = defaults.SERVICE_BACKOFF_S[min(job.attempts, len(defaults.SERVICE_BACKOFF_S)) - 1]
@@ -197,7 +199,7 @@ def _record_failure(engine, job_id, exc):
         _, wf = engine._load(session, job.instance_id)
         task = wf.get_task_from_id(UUID(job.task_id))
         open_incident(session, inst, task,
-                       f"service '{job.handler}' failed {job.attempts} times: {message}",
+                      f"{job.kind} '{job.handler}' failed {job.attempts} times: {message}",
                        IncidentKind.SERVICE)
 
 

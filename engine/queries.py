@@ -41,6 +41,21 @@ def inbox(session, tenant, user, limit=defaults.PAGE_SIZE, offset=0):
         .order_by(HumanTask.due_key, HumanTask.id).limit(limit).offset(offset)))
 
 
+def escalated(session, tenant, limit=defaults.PAGE_SIZE, offset=0):
+    """Open tasks past their deadline, most overdue first (the supervisors' view)."""
+    return list(session.scalars(
+        select(HumanTask).where(HumanTask.tenant == tenant, HumanTask.status == TaskStatus.OPEN,
+                                HumanTask.overdue.is_(True))
+        .order_by(HumanTask.due_key, HumanTask.id).limit(limit).offset(offset)))
+
+
+def done(session, tenant, user, limit=defaults.PAGE_SIZE, offset=0):
+    """Tasks `user` completed, most recent first."""
+    return list(session.scalars(
+        select(HumanTask).where(HumanTask.tenant == tenant, HumanTask.completed_by == user)
+        .order_by(HumanTask.completed_at.desc(), HumanTask.id).limit(limit).offset(offset)))
+
+
 def all_open(session, tenant, limit=defaults.PAGE_SIZE, offset=0):
     """Every open task of the tenant, by due date (admin and CLI view)."""
     return list(session.scalars(
@@ -95,6 +110,16 @@ class QueryMixin:
         """Open tasks assigned to `user`."""
         with self.reading() as session:
             return inbox(session, tenant, user, limit, offset)
+
+    def escalated(self, tenant, limit=defaults.PAGE_SIZE, offset=0):
+        """Open tasks past their deadline."""
+        with self.reading() as session:
+            return escalated(session, tenant, limit, offset)
+
+    def done(self, tenant, user, limit=defaults.PAGE_SIZE, offset=0):
+        """Tasks `user` completed."""
+        with self.reading() as session:
+            return done(session, tenant, user, limit, offset)
 
     def task(self, task_id, tenant=None):
         """One task row, or None (also when it belongs to another tenant)."""

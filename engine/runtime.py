@@ -12,7 +12,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import audit, clock, db, definitions, forms, jobs, queries, sandbox, semantics
+from . import (audit, clock, db, defaults, definitions, escalation, forms, jobs, queries, sandbox,
+               semantics)
 from .errors import NotAllowed, NotFound, StaleInstance, TaskConflict
 from .incidents import failure_message, open_incident
 from .projection import SyncContext, add_queue_entries, sync_all
@@ -236,8 +237,12 @@ class Engine(queries.QueryMixin):
         return jobs.run_due_jobs(self, limit)
 
     def run_job(self, job_id):
-        """Run one service job now (idempotent)."""
+        """Run one job now (idempotent)."""
         return jobs.run_job(self, job_id)
+
+    def escalate_overdue(self, limit=None):
+        """Flag, audit, offer to supervisors and notify every task past its due time."""
+        return escalation.escalate_overdue(self, limit)
 
     # -- incidents --------------------------------------------------------------------------
     def retry_incident(self, incident_id, actor, tenant=None):
@@ -335,7 +340,10 @@ def _check_may_work(row, actor, roles):
     """Roles given: the actor must be the assignee, a candidate user, or in a candidate group."""
     if roles is None or row.assignee == actor or actor in row.candidate_users:
         return
-    if set(roles) & set(row.candidate_groups):
+    groups = set(row.candidate_groups)
+    if row.overdue:
+        groups.add(defaults.ESCALATION_GROUP)     # escalated: supervisors may take it over
+    if set(roles) & groups:
         return
     raise NotAllowed(f"'{row.name}' is for {', '.join(row.candidate_groups) or 'named users'}")
 

@@ -25,6 +25,7 @@ class JobStatus(StrEnum):
 class JobKind(StrEnum):
     SERVICE = "service"         # call a registered handler for a waiting service task
     MESSAGE = "message"         # deliver a message one instance threw to the others
+    NOTIFY = "notify"           # tell people about a task (overdue...) through a handler
 
 
 class IncidentKind(StrEnum):

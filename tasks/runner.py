@@ -42,8 +42,13 @@ class EmbeddedRunner:
         return not self.running
 
     def run_once(self):
-        """One round: fire due timers, then run due jobs; returns (timers fired, jobs run)."""
+        """One round: fire due timers, escalate overdue tasks, run due jobs.
+
+        Returns (timers fired + tasks escalated, jobs run).
+        """
         fired = self._step("fire_due_timers", self.engine.fire_due_timers, defaults.TIMER_BATCH)
+        fired += self._step("escalate_overdue", self.engine.escalate_overdue,
+                            defaults.TIMER_BATCH)
         ran = self._step("run_due_jobs", self.engine.run_due_jobs, defaults.JOB_BATCH)
         return fired, ran
 

@@ -1,8 +1,8 @@
 """initial schema: engine, accounts
 
-Revision ID: 9d7a090db60b
+Revision ID: 57a96b189802
 Revises: 
-Create Date: 2026-11-22 06:19:03.326107
+Create Date: 2026-11-22 06:25:18.312936
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '9d7a090db60b'
+revision = '57a96b189802'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -140,7 +140,9 @@ def upgrade():
     with op.batch_alter_table('engine_human_task', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_engine_human_task_instance_id'), ['instance_id'], unique=False)
         batch_op.create_index('ix_task_assignee', ['tenant', 'assignee', 'status', 'due_key'], unique=False)
+        batch_op.create_index('ix_task_deadline', ['status', 'overdue', 'due_key'], unique=False)
         batch_op.create_index('ix_task_done_by', ['tenant', 'completed_by', 'completed_at'], unique=False)
+        batch_op.create_index('ix_task_escalated', ['tenant', 'status', 'overdue', 'due_key'], unique=False)
         batch_op.create_index('ix_task_open_due', ['tenant', 'status', 'due_key'], unique=False)
 
     op.create_table('engine_incident',
@@ -254,7 +256,9 @@ def downgrade():
     op.drop_table('engine_incident')
     with op.batch_alter_table('engine_human_task', schema=None) as batch_op:
         batch_op.drop_index('ix_task_open_due')
+        batch_op.drop_index('ix_task_escalated')
         batch_op.drop_index('ix_task_done_by')
+        batch_op.drop_index('ix_task_deadline')
         batch_op.drop_index('ix_task_assignee')
         batch_op.drop_index(batch_op.f('ix_engine_human_task_instance_id'))
 
