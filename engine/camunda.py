@@ -28,6 +28,11 @@ def is_iso_literal(text):
     return bool(_ISO_DURATION.match(text) or _ISO_DATETIME.match(text) or _ISO_CYCLE.match(text))
 
 
+def is_iso_duration(text):
+    """True when `text` is an ISO-8601 duration such as P2D or PT4H."""
+    return bool(_ISO_DURATION.match(text.strip()))
+
+
 def juel_to_python(text):
     """Turn `${a && !b}` into `a and not b`; text without `${}` is returned stripped."""
     match = _JUEL.match(text)

@@ -4,6 +4,7 @@ import hashlib
 import threading
 from dataclasses import dataclass
 
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from sqlalchemy import func, select
 
 from . import audit, camunda, clock
@@ -84,11 +85,26 @@ def _store(session, tenant, actor, files, items, checksum):
             filename=files[0][0], checksum=checksum, deployment_id=deployment.id,
             deployed_at=now, deployed_by=actor,
             start_form=(parsed.start_form or None) if parsed else None,
-            start_messages=(parsed.start_messages or None) if parsed else None))
+            start_messages=(parsed.start_messages or None) if parsed else None,
+            **_settings(parsed)))
         audit.record(session, tenant, "definition_deployed", actor=actor,
                      key=key, version=version, definition_kind=kind)
         results.append(Deployed(key, version, name, True, kind))
     return results
+
+
+def _settings(parsed):
+    """Per-process settings from the diagram: `sla` (ISO duration) and `basketColumns`."""
+    props = parsed.properties if parsed else {}
+    columns = camunda.split_list(props.get("basketColumns"))
+    return {"sla_seconds": _seconds(props.get("sla")), "basket_columns": columns or None}
+
+
+def _seconds(duration):
+    if not duration:
+        return None
+    parsed = TimerEventDefinition.parse_iso_duration(duration.strip())
+    return int(TimerEventDefinition.get_timedelta_from_start(parsed, clock.now()).total_seconds())
 
 
 def _text(data):

@@ -113,6 +113,7 @@ class ParsedProcess:
     subprocess_specs: dict
     start_form: dict = field(default_factory=dict)
     start_messages: list = field(default_factory=list)
+    properties: dict = field(default_factory=dict)     # camunda:property on the process
 
 
 @dataclass
@@ -179,8 +180,15 @@ def _processes_of(parser, tree, filename):
             key=key, name=node.get("name") or key, filename=filename, spec=spec,
             subprocess_specs=subprocess_specs,
             start_form=forms.read_form(start) if start is not None else {},
-            start_messages=_start_messages(tree, node))
+            start_messages=_start_messages(tree, node),
+            properties=process_properties(node))
     return found
+
+
+def process_properties(process):
+    """`camunda:property` name/value pairs declared on the process element itself."""
+    path = f"{{{camunda.BPMN_NS}}}extensionElements/{C}properties/{C}property"
+    return {p.get("name"): p.get("value") for p in process.iterfind(path) if p.get("name")}
 
 
 def _start_messages(tree, process):
@@ -219,6 +227,11 @@ def _label(node):
 def _check_nodes(tree, filename, handlers):
     root = tree.getroot()
     bpmn = f"{{{camunda.BPMN_NS}}}"
+    for node in root.iter(f"{bpmn}process"):
+        sla = process_properties(node).get("sla")
+        if sla is not None and not camunda.is_iso_duration(sla):
+            raise DefinitionError(f"process property sla='{sla}' is not an ISO-8601 duration "
+                                  "such as P2D or PT4H", filename, node.sourceline)
     for node in root.iter(f"{bpmn}dataStore"):
         raise DefinitionError(f"data store '{_label(node)}' has no implementation here; "
                               "keep the data in process variables", filename, node.sourceline)

@@ -314,6 +314,8 @@ class Engine(queries.QueryMixin):
             inst.ended_at = clock.now()
             audit.record(session, inst.tenant, "instance_completed", inst.id, actor=ctx.actor)
         session.flush()
+        if ctx.sla_seconds is None:
+            ctx.sla_seconds = session.get(ProcessDefinition, inst.definition_id).sla_seconds
         sync_all(session, inst, wf, ctx)
 
 

@@ -62,7 +62,8 @@ class ProcessDefinition(Base):
     deployed_by: Mapped[str | None] = mapped_column(String(128))
     start_form: Mapped[dict | None] = mapped_column(JSON)
     start_messages: Mapped[list | None] = mapped_column(JSON)   # message start event names
-    sla_seconds: Mapped[int | None] = mapped_column(Integer)
+    sla_seconds: Mapped[int | None] = mapped_column(Integer)            # default task deadline
+    basket_columns: Mapped[list | None] = mapped_column(JSON)           # variables lists show
 
 
 class ProcessInstance(Base):

@@ -61,9 +61,36 @@ def _init_engine(app):
     app.extensions["parkops"] = Engine(sa_engine, services=build_service_registry())
 
 
-def _register_blueprints(app):
-    from .auth import bp as auth_bp
-    from .home import bp as home_bp
+# Top navigation: (label, endpoint, area); an entry shows once its endpoint exists and the
+# user may enter its area (webapp.access.AREA_ROLES).
+NAV = (
+    ("Basket", "basket.index", "basket"),
+    ("Designer", "designer.index", "designer"),
+    ("Monitor", "monitor.index", "monitor"),
+    ("Admin", "admin.index", "admin"),
+)
 
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(home_bp)
+
+def _register_blueprints(app):
+    from . import admin, api, auth, basket, designer, home, monitor
+
+    for module in (auth, home, basket, designer, monitor, admin, api):
+        app.register_blueprint(module.bp)
+    app.context_processor(_navigation)
+
+
+def _navigation():
+    from flask import current_app
+    from flask_login import current_user
+
+    from .access import AREA_ROLES
+
+    if not current_user.is_authenticated:
+        return {"nav": []}
+    items = []
+    for label, endpoint, area in NAV:
+        allowed = AREA_ROLES[area]
+        if endpoint in current_app.view_functions and (
+                allowed is None or set(allowed) & set(current_user.roles)):
+            items.append((label, endpoint))
+    return {"nav": items}

@@ -2,11 +2,13 @@
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
+from engine import DefinitionError
 from engine.store import PendingTimer
 
-from .conftest import T0, TENANT, assert_round_trip, deploy, only_task
+from .conftest import T0, TENANT, assert_round_trip, bpmn, deploy, only_task
 
 
 def pending(eng):
@@ -79,3 +81,25 @@ def test_completing_before_the_timer_removes_it(eng, clock):
     assert pending(eng) == []
     clock.shift(timedelta(days=3))
     assert eng.fire_due_timers() == 0
+
+
+def test_process_sla_sets_the_deadline_of_tasks_without_their_own(eng, clock):
+    """With no dueDate and no boundary timer, a task is due after the process's `sla` property."""
+    deploy(eng, "escalation.bpmn")
+    [definition] = eng.definitions(TENANT)
+    assert (definition.sla_seconds, definition.basket_columns) == (8 * 3600, ["customer", "category"])
+    iid = eng.start("escalation", "C-10", tenant=TENANT)
+    clock.shift(timedelta(minutes=10))
+    eng.fire_due_timers()
+    assert only_task(eng, iid).due_at == T0 + timedelta(minutes=10, days=1)   # boundary wins
+    clock.shift(timedelta(days=1))
+    eng.fire_due_timers()
+    takeover = only_task(eng, iid)
+    assert takeover.due_at == T0 + timedelta(minutes=10, days=1, hours=8)
+
+
+def test_a_bad_sla_property_is_refused_at_deploy(eng):
+    """An sla that is not an ISO duration is refused with the process's line."""
+    xml = bpmn("escalation.bpmn").replace(b'value="PT8H"', b'value="8 hours"')
+    with pytest.raises(DefinitionError, match="not an ISO-8601 duration"):
+        eng.deploy(xml, "escalation.bpmn", TENANT)

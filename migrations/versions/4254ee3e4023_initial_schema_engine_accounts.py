@@ -1,8 +1,8 @@
 """initial schema: engine, accounts
 
-Revision ID: 57a96b189802
+Revision ID: 4254ee3e4023
 Revises: 
-Create Date: 2026-11-22 06:25:18.312936
+Create Date: 2026-11-22 06:28:11.570492
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '57a96b189802'
+revision = '4254ee3e4023'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -67,6 +67,7 @@ def upgrade():
     sa.Column('start_form', sa.JSON(), nullable=True),
     sa.Column('start_messages', sa.JSON(), nullable=True),
     sa.Column('sla_seconds', sa.Integer(), nullable=True),
+    sa.Column('basket_columns', sa.JSON(), nullable=True),
     sa.ForeignKeyConstraint(['deployment_id'], ['engine_deployment.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('tenant', 'key', 'version')

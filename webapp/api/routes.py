@@ -1,0 +1,2 @@
+"""Routes of the api blueprint (thin: parse input, call one service, render)."""
+from . import bp  # noqa: F401

@@ -1,0 +1,2 @@
+"""Routes of the monitor blueprint (thin: parse input, call one service, render)."""
+from . import bp  # noqa: F401
