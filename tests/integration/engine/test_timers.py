@@ -103,3 +103,17 @@ def test_a_bad_sla_property_is_refused_at_deploy(eng):
     xml = bpmn("escalation.bpmn").replace(b'value="PT8H"', b'value="8 hours"')
     with pytest.raises(DefinitionError, match="not an ISO-8601 duration"):
         eng.deploy(xml, "escalation.bpmn", TENANT)
+
+
+def test_timer_start_event_waits_for_its_date(eng, restart, clock):
+    """An instance started on a timer start event opens its first task at the given date."""
+    deploy(eng, "nightly_check.bpmn")
+    iid = eng.start("nightly_check", "NIGHT-1", tenant=TENANT)
+    night = T0.replace(hour=22)
+    assert pending(eng) == [("22:00", night)]
+    clock.move_to(night - timedelta(seconds=1))
+    assert restart().fire_due_timers() == 0
+    clock.move_to(night)
+    assert restart().fire_due_timers() == 1
+    assert only_task(eng, iid).candidate_groups == ["night-shift"]
+    assert_round_trip(eng, iid)
