@@ -20,7 +20,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, event, select
 
-from engine import Base, Engine, make_db_engine, queries
+from engine import Base, Engine, make_db_engine, prepared, queries
 from engine.parsing import parse_files
 from engine.sandbox import make_script_engine
 from engine.store import HumanTask
@@ -150,6 +150,7 @@ def check_copy_completes(eng, instance_id):
         task_id = conn.scalar(OPEN_TASK, {"iid": instance_id})
     eng.complete(task_id, ACTOR, DONE)
     assert eng.instance(instance_id).status == "completed"
+    assert eng.task(task_id).status == "completed", "the copy's own task row was not closed"
 
 
 # -- the basket -------------------------------------------------------------------------------
@@ -182,10 +183,16 @@ def explain_basket(eng, roles):
     def grab(conn, cursor, statement, parameters, context, executemany):
         """Keep each statement with its parameters, to explain it afterwards."""
         seen.append((statement, parameters))
+
+    def grab_prepared(statement, rows):
+        """The same for statements the engine runs on the DBAPI cursor."""
+        seen.extend((statement, row) for row in rows)
     event.listen(eng.db_engine, "before_cursor_execute", grab)
+    prepared.observers.append(grab_prepared)
     try:
         eng.open_tasks(TENANT, roles=roles)
     finally:
+        prepared.observers.remove(grab_prepared)
         event.remove(eng.db_engine, "before_cursor_execute", grab)
     lines = []
     with eng.db_engine.connect() as conn:
@@ -274,7 +281,7 @@ def measure_all(args, table):
         raw, persisted = throughput(bench, args.n)
         table.add(None, "raw SpiffWorkflow lifecycles, in memory",
                   f"{raw:8.1f} inst/s  {1000 / raw:6.2f} ms/lifecycle")
-        table.add(bench.eng, "persisted lifecycles, empty database", rate(persisted, raw))
+        table.add(bench.eng, "persisted lifecycles, database starting empty", rate(persisted, raw))
         tpl = templates(bench.eng)
         grown_raw, grown = measure_growth(bench, args, table, tpl)[-1]
         grow(bench.eng, tpl, 0, open_target=args.open_tasks)

@@ -2,10 +2,12 @@
 
 Starting 100,000 instances through the engine would take minutes, so the bench starts one
 instance per shape through the engine and copies every row it wrote (instance, human task,
-queue entry, timer, audit events) with fresh ids. The copied state has the ids of its human
-task and timer rewritten, so a copy is a real instance the engine can load and complete.
+queue entry, timer, audit events) with fresh ids. The copied state and projection fingerprint
+have the ids of the human task and timer rewritten, so a copy is a real instance the engine can
+load and complete.
 """
 
+import json
 import random
 from dataclasses import dataclass
 from datetime import timedelta
@@ -83,15 +85,17 @@ def _copy_rows(tpl, iid, rng):
     """One copy: fresh task ids, a role, a due date spread over six weeks (some overdue)."""
     fresh = {t["id"]: str(uuid4()) for t in tpl.tasks}
     fresh.update({t["task_id"]: str(uuid4()) for t in tpl.timers})
-    state = tpl.instance["state"]
+    # The state and the projection fingerprint both name the task ids; both get the new ones.
+    state, projection = tpl.instance["state"], json.dumps(tpl.instance["projection"])
     for old, new in fresh.items():
-        state = state.replace(old, new)
+        state, projection = state.replace(old, new), projection.replace(old, new)
     role = rng.choice(ROLES)
     due = None if rng.random() < 0.05 else clock.now() + timedelta(
         minutes=rng.randint(-14 * 24 * 60, 28 * 24 * 60))
     key = f"FILL-{iid}"
     return (
-        [{**tpl.instance, "id": iid, "business_key": key, "state": state}],
+        [{**tpl.instance, "id": iid, "business_key": key, "state": state,
+          "projection": json.loads(projection)}],
         [{**t, "id": fresh[t["id"]], "instance_id": iid, "business_key": key,
           "candidate_groups": [role], "due_at": due, "due_key": due or NO_DUE}
          for t in tpl.tasks],

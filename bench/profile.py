@@ -19,13 +19,15 @@ from unittest import mock
 
 from sqlalchemy import event
 
+from engine import prepared
+
 from .engine import Bench, persisted_lifecycle, timed
 
-OTHER = "engine glue: sessions, identity map, forms, bench task lookup"
+OTHER = "engine glue: forms, checks, snapshot, caches, bench task lookup"
 SQLITE = "SQLite: executing statements (driver, C)"
 COMMIT = "SQLite: COMMIT / ROLLBACK (driver, C)"
-# Results are loaded into ORM objects as the projection code iterates them, so that lands here.
-PROJECTION = "projections: python, building SELECTs, ORM row loading"
+PREPARED = "prepared statements: binds, SQLite execution, results"
+TRANSACTION = "SQLAlchemy Connection: checkout, BEGIN, commit, checkin"
 # (phase, module, attribute path); a phase may wrap several functions.
 PHASES = [
     ("SpiffWorkflow: do_engine_steps, task.run", "engine.runtime", "Engine._run_steps"),
@@ -33,17 +35,27 @@ PHASES = [
     ("SpiffWorkflow: BpmnWorkflow()", "SpiffWorkflow.bpmn.workflow", "BpmnWorkflow.__init__"),
     ("serialize state: dump_state", "engine.runtime", "dump_state"),
     ("restore state: load_state (less BpmnWorkflow())", "engine.runtime", "load_state"),
-    (PROJECTION, "engine.projection", "sync_human_tasks"),
-    (PROJECTION, "engine.projection", "sync_timers"),
-    (PROJECTION, "engine.projection", "sync_subscriptions"),
-    (PROJECTION, "engine.projection", "sync_jobs"),
-    ("audit.record (ORM object)", "engine.audit", "record"),
+    ("projections: diff against the fingerprint, row dicts", "engine.projection", "Plan.apply"),
+    ("audit.record (row dict)", "engine.audit", "record"),
+    ("projections: diff against the fingerprint, row dicts", "engine.projection", "plan"),
+    (PREPARED, "engine.prepared", "Prepared.execute"),
+    (PREPARED, "engine.prepared",
+     "Prepared.executemany"),
+    (PREPARED, "engine.prepared", "Prepared.first"),
+    ("SQLAlchemy Core: Connection.execute/scalar", "sqlalchemy.engine", "Connection.execute"),
+    ("SQLAlchemy Core: Connection.execute/scalar", "sqlalchemy.engine", "Connection.scalar"),
     ("SQLAlchemy: flush (unit of work, INSERT/UPDATE)", "sqlalchemy.orm", "Session.flush"),
-    ("SQLAlchemy: statements (get/select/update/delete)", "sqlalchemy.orm", "Session.execute"),
-    ("SQLAlchemy: statements (get/select/update/delete)", "sqlalchemy.orm", "Session.scalars"),
-    ("SQLAlchemy: statements (get/select/update/delete)", "sqlalchemy.orm", "Session.get"),
+    ("SQLAlchemy: ORM statements (get/select/update/delete)", "sqlalchemy.orm",
+     "Session.execute"),
+    ("SQLAlchemy: ORM statements (get/select/update/delete)", "sqlalchemy.orm",
+     "Session.scalars"),
+    ("SQLAlchemy: ORM statements (get/select/update/delete)", "sqlalchemy.orm", "Session.get"),
+    ("SQLAlchemy: session begin (connection, BEGIN)", "sqlalchemy.orm", "Session.connection"),
     ("SQLAlchemy: commit + close bookkeeping", "sqlalchemy.orm", "Session.commit"),
     ("SQLAlchemy: commit + close bookkeeping", "sqlalchemy.orm", "Session.close"),
+    (TRANSACTION, "engine.operation", "Operation.__init__"),
+    (TRANSACTION, "engine.operation", "Operation.commit"),
+    (TRANSACTION, "engine.operation", "Operation.close"),
 ]
 
 
@@ -108,14 +120,20 @@ def phase_table(bench, n):
     statements = Counter()
 
     def count(conn, cursor, sql, *rest):
-        """Tally the statement by verb and table."""
+        """Tally a statement SQLAlchemy ran by verb and table."""
+        statements[_kind(sql)] += 1
+
+    def count_prepared(sql, rows):
+        """Tally a prepared statement run on the DBAPI cursor (executemany counts once)."""
         statements[_kind(sql)] += 1
     event.listen(bench.eng.db_engine, "before_cursor_execute", count)
+    prepared.observers.append(count_prepared)
     with instrumented(clock, bench.eng.db_engine):
         for _ in range(n):
             clock.enter(OTHER)
             persisted_lifecycle(bench.eng)
             clock.leave()
+    prepared.observers.remove(count_prepared)
     event.remove(bench.eng.db_engine, "before_cursor_execute", count)
     total = sum(clock.totals.values())
     width = max(map(len, clock.totals))

@@ -30,3 +30,6 @@ ESCALATION_GROUP = "supervisor"     # who is offered an overdue task and told ab
 
 # Lists
 PAGE_SIZE = 50
+
+# Restored workflows an Engine keeps in memory between operations (0 turns the cache off)
+WORKFLOW_CACHE_SIZE = 256

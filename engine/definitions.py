@@ -5,11 +5,12 @@ import threading
 from dataclasses import dataclass
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from . import audit, camunda, clock
 from .errors import DefinitionError, NotFound
 from .parsing import parse_files
+from .prepared import Prepared
 from .store import Deployment, ProcessDefinition
 from .xmlsafe import is_dmn, parse_xml
 
@@ -153,27 +154,57 @@ def _unique_files(files, own_filename):
     return list(unique.values())
 
 
+@dataclass(frozen=True)
+class Runnable:
+    """A deployed definition's immutable facts with its parsed spec: all a run needs from it."""
+
+    id: int
+    tenant: str
+    key: str
+    version: int
+    sla_seconds: int | None
+    parsed: object          # parsing.ParsedProcess
+
+
 class SpecCache:
-    """Parsed specs by definition id; specs never change once deployed, so no invalidation."""
+    """Runnables by definition id; a definition never changes once deployed, so no invalidation."""
 
     def __init__(self):
         self._by_definition = {}
         self._lock = threading.Lock()
 
-    def get(self, session, definition):
-        """Return the ParsedProcess of a definition, parsing its deployment on a miss."""
-        cached = self._by_definition.get(definition.id)
+    def runnable(self, session, definition_id):
+        """The Runnable of a definition id: a dict lookup once its deployment was parsed here."""
+        cached = self._by_definition.get(definition_id)
         if cached is not None:
             return cached
+        definition = session.get(ProcessDefinition, definition_id)
+        if definition is None:
+            raise NotFound(f"process definition {definition_id} not found")
         deployment = session.get(Deployment, definition.deployment_id)
         bundle = parse_files([(f["filename"], f["source"]) for f in deployment.files],
                              checks=False)
         parsed = bundle.processes.get(definition.key)
         if parsed is None:
             raise NotFound(f"process '{definition.key}' missing from its deployment")
+        cached = Runnable(definition.id, definition.tenant, definition.key, definition.version,
+                          definition.sla_seconds, parsed)
         with self._lock:
-            self._by_definition[definition.id] = parsed
-        return parsed
+            self._by_definition[definition_id] = cached
+        return cached
+
+
+def latest_id(session, tenant, key, kind="bpmn"):
+    """The id of the newest definition of `key` in `tenant`, or None (one indexed lookup)."""
+    return _LATEST_ID.scalar(session.connection(), {"tenant": tenant, "key": key, "kind": kind})
+
+
+_DEFINITIONS = ProcessDefinition.__table__
+_LATEST_ID = Prepared(select(_DEFINITIONS.c.id)
+                     .where(_DEFINITIONS.c.tenant == bindparam("tenant"),
+                            _DEFINITIONS.c.key == bindparam("key"),
+                            _DEFINITIONS.c.kind == bindparam("kind"))
+                     .order_by(_DEFINITIONS.c.version.desc()).limit(1))
 
 
 def count_versions(session, tenant, key):

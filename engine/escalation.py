@@ -7,7 +7,7 @@ Who gets e-mailed, and how, is the registered `task_overdue` handler's business.
 
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from . import audit, clock, defaults
 from .services import ServiceCall
@@ -15,26 +15,31 @@ from .status import JobKind, JobStatus, TaskStatus
 from .store import HumanTask, Job, TaskQueueEntry
 
 log = logging.getLogger(__name__)
+TASKS = HumanTask.__table__
 
 NOTIFY_HANDLER = "task_overdue"
 
 
 def escalate_overdue(engine, limit=None):
     """Escalate every open task whose due time has passed; returns how many were escalated."""
-    with engine.transaction() as session:
+    with engine._operation() as session:
         tasks = list(session.scalars(
             select(HumanTask).where(HumanTask.status == TaskStatus.OPEN,
                                     HumanTask.overdue.is_(False),
                                     HumanTask.due_key <= clock.now())
             .order_by(HumanTask.due_key).limit(limit or defaults.TIMER_BATCH)))
-        for task in tasks:
-            _escalate(session, task)
-        return len(tasks)
+        return sum(_escalate(session, task) for task in tasks)
 
 
 def _escalate(session, task):
+    """Escalate one task unless it closed or was escalated meanwhile; True when it was."""
+    # Compare-and-set: on PostgreSQL a completion may commit between the SELECT and here.
+    flagged = session.connection().execute(
+        update(TASKS).where(TASKS.c.id == task.id, TASKS.c.status == TaskStatus.OPEN,
+                            TASKS.c.overdue.is_(False)).values(overdue=True))
+    if flagged.rowcount != 1:
+        return False
     now = clock.now()
-    task.overdue = True
     group = defaults.ESCALATION_GROUP
     if task.assignee is None and group not in task.candidate_groups:
         session.add(TaskQueueEntry(task_id=task.id, tenant=task.tenant, kind="group",
@@ -45,6 +50,7 @@ def _escalate(session, task):
     session.add(Job(tenant=task.tenant, instance_id=task.instance_id, task_id=task.id,
                     kind=JobKind.NOTIFY, handler=NOTIFY_HANDLER, status=JobStatus.PENDING,
                     attempts=0, run_after=now, created_at=now, payload=_payload(task, group)))
+    return True
 
 
 def _payload(task, group):
@@ -70,7 +76,7 @@ def run_notification(engine, job_id, record_failure):
         except Exception as exc:  # a handler is foreign code: any failure is an attempt lost
             record_failure(engine, job_id, exc)
             return
-    with engine.transaction() as session:
+    with engine._operation() as session:
         job = session.get(Job, job_id)
         if job.status != JobStatus.PENDING:
             return

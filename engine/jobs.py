@@ -7,23 +7,27 @@ race (the loser hits the instance's optimistic lock and skips).
 Service jobs: the handler runs outside any write transaction (it may be slow: SMTP, a payment
 provider), then one transaction completes the task, or counts the failure and schedules the
 next attempt, or opens an incident after the last one.
+
+Messages: what an instance throws and nobody inside it catches becomes an outbox job, delivered
+to the instances waiting for it (by business key) after the thrower's transaction committed.
 """
 
 import logging
 from datetime import timedelta
 from uuid import UUID
 
+from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select
 
-from . import audit, clock, defaults, escalation
+from . import audit, clock, defaults, escalation, semantics
 from .errors import EngineError, StaleInstance
-from .projection import SyncContext
+from .projection import INSERT_JOB, SyncContext, job_row
 from .incidents import open_incident
 from .services import ServiceCall
 from .status import IncidentKind, JobKind, JobStatus
-from .store import Job, PendingTimer, ProcessInstance
+from .store import Job, PendingTimer
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +55,7 @@ def fire_due_timers(engine, limit=None):
 
 
 def _fire_instance(engine, instance_id):
-    with engine.transaction() as session:
+    with engine._operation() as session:
         now = clock.now()
         due = list(session.scalars(select(PendingTimer).where(
             PendingTimer.instance_id == instance_id, PendingTimer.due_at <= now)))
@@ -66,17 +70,40 @@ def _fire_instance(engine, instance_id):
         return len(due)
 
 
-def queue_thrown_messages(session, inst, wf):
-    """Messages the instance threw that nobody inside it caught go to the outbox."""
+def catch_message(wf, name, variables):
+    """Hand message `name` to the workflow's catching event; False when nothing waits for it."""
+    definition = _waiting_message(wf, name)
+    if definition is None:
+        return False
+    # Deliver with the catching event's own definition: SpiffWorkflow compares definitions
+    # by class, and Camunda diagrams use a subclass of the plain one.
+    event = BpmnEvent(definition, payload=dict(variables or {}))
+    return wf.event_manager.catch(event, internal=False) > 0
+
+
+def _waiting_message(wf, name):
+    for task in wf.event_manager.tasks.values():
+        for definition in semantics.flatten(getattr(task.task_spec, "event_definition", None)):
+            if isinstance(definition, MessageEventDefinition) and definition.name == name:
+                return definition
+    return None
+
+
+def take_thrown_messages(wf):
+    """Take the events the instance threw that nobody inside it caught: [(message, variables)]."""
+    return [(event.event_definition.name, _jsonable(event.payload)) for event in wf.get_events()
+            if isinstance(event.event_definition, MessageEventDefinition)]
+
+
+def queue_messages(session, inst, thrown):
+    """Put thrown messages into the outbox, for delivery after this transaction commits."""
+    if not thrown:
+        return
     now = clock.now()
-    for event in wf.get_events():
-        definition = event.event_definition
-        if isinstance(definition, MessageEventDefinition):
-            session.add(Job(tenant=inst.tenant, instance_id=inst.id, kind=JobKind.MESSAGE,
-                            handler=definition.name, status=JobStatus.PENDING, attempts=0,
-                            payload={"variables": _jsonable(event.payload),
-                                     "business_key": inst.business_key},
-                            run_after=now, created_at=now))
+    INSERT_JOB.executemany(session.connection(), [
+        job_row(inst, JobKind.MESSAGE, name, now,
+                payload={"variables": variables, "business_key": inst.business_key})
+        for name, variables in thrown])
 
 
 def _jsonable(payload):
@@ -116,7 +143,7 @@ def deliver_message(engine, job_id):
     received = engine.correlate_message(job.handler, job.payload.get("business_key"),
                                         job.payload.get("variables"), job.tenant,
                                         exclude=job.instance_id)
-    with engine.transaction() as session:
+    with engine._operation() as session:
         job = session.get(Job, job_id)
         job.status, job.attempts = JobStatus.DONE, job.attempts + 1
         if not received:
@@ -147,8 +174,7 @@ def _prepare_call(engine, job_id):
         job = session.get(Job, job_id)
         if job is None or job.status != JobStatus.PENDING:
             return None, None
-        inst = session.get(ProcessInstance, job.instance_id)
-        _, wf = engine._load(session, job.instance_id)
+        inst, wf = engine._load(session, job.instance_id)
         task = wf.get_task_from_id(UUID(job.task_id))
         if task is None or not task.has_state(TaskState.STARTED):
             return None, None
@@ -160,7 +186,7 @@ def _prepare_call(engine, job_id):
 
 def _record_success(engine, job_id, result):
     try:
-        with engine.transaction() as session:
+        with engine._operation() as session:
             job = session.get(Job, job_id)
             if job is None or job.status != JobStatus.PENDING:
                 return
@@ -182,7 +208,7 @@ def _record_success(engine, job_id, result):
 
 def _record_failure(engine, job_id, exc):
     message = f"{type(exc).__name__}: {exc}"[:2000]
-    with engine.transaction() as session:
+    with engine._operation() as session:
         job = session.get(Job, job_id)
         if job is None or job.status != JobStatus.PENDING:
             return
@@ -195,8 +221,7 @@ def _record_failure(engine, job_id, exc):
             job.run_after = clock.now() + timedelta(seconds=backoff)
             return
         job.status = JobStatus.FAILED
-        inst = session.get(ProcessInstance, job.instance_id)
-        _, wf = engine._load(session, job.instance_id)
+        inst, wf = engine._load(session, job.instance_id)
         task = wf.get_task_from_id(UUID(job.task_id))
         open_incident(session, inst, task,
                       f"{job.kind} '{job.handler}' failed {job.attempts} times: {message}",

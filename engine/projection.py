@@ -1,29 +1,50 @@
 """Rewrite an instance's projections (tasks, queue, timers, subscriptions, jobs) from its workflow.
 
-Runs inside the operation's transaction, after SpiffWorkflow has moved. Rows are diffed, not
-dropped and re-inserted, so an unchanged task keeps its assignee and its queue entries.
+Runs inside the operation's transaction, after SpiffWorkflow has moved. The instance row keeps
+a fingerprint of what these tables hold for it (open task ids, timer dues, message names, ids
+of service tasks that have a job), so a save diffs the workflow against the fingerprint instead
+of reading the rows back, and writes only the difference: an unchanged task keeps its assignee
+and its queue entries. Every write that changes those sets goes through here, under the
+instance's version lock; claim, assign and escalation change assignees, queue entries and
+overdue flags only.
 """
 
-from datetime import datetime, timedelta
+from datetime import timezone
 
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, select
 
-from . import audit, camunda, clock, sandbox, semantics
-from .errors import EngineError
+from . import audit, semantics
 from .parsing import HandlerServiceTask
+from .prepared import Prepared
 from .status import JobKind, JobStatus, TaskStatus
 from .store import NO_DUE, HumanTask, Job, MessageSubscription, PendingTimer, TaskQueueEntry
+from .taskfields import task_fields, timer_due, timers_of
 
+TASKS, QUEUE, TIMERS = HumanTask.__table__, TaskQueueEntry.__table__, PendingTimer.__table__
+SUBSCRIPTIONS, JOBS = MessageSubscription.__table__, Job.__table__
+EMPTY = {"tasks": {}, "timers": {}, "messages": [], "jobs": []}
 
-def sync_all(session, inst, wf, ctx):
-    """Bring every projection of `inst` in line with workflow `wf`."""
-    sync_human_tasks(session, inst, wf, ctx)
-    sync_timers(session, inst, wf)
-    sync_subscriptions(session, inst, wf)
-    sync_jobs(session, inst, wf)
+INSERT_TASK, INSERT_QUEUE = Prepared.insert(TASKS), Prepared.insert(QUEUE)
+INSERT_TIMER, INSERT_SUBSCRIPTION = Prepared.insert(TIMERS), Prepared.insert(SUBSCRIPTIONS)
+INSERT_JOB = Prepared.insert(JOBS)
+CLOSE_TASK = Prepared(TASKS.update().where(TASKS.c.id == bindparam("b_id")).values(
+    status=bindparam("status"), completed_at=bindparam("completed_at"),
+    completed_by=bindparam("completed_by")))
+DELETE_QUEUE = Prepared(QUEUE.delete().where(QUEUE.c.task_id == bindparam("b_id")))
+DELETE_TIMER = Prepared(TIMERS.delete().where(TIMERS.c.instance_id == bindparam("b_instance"),
+                                              TIMERS.c.task_id == bindparam("b_task")))
+MOVE_TIMER = Prepared(TIMERS.update().where(TIMERS.c.instance_id == bindparam("b_instance"),
+                                            TIMERS.c.task_id == bindparam("b_task"))
+                      .values(due_at=bindparam("due_at")))
+DELETE_SUBSCRIPTION = Prepared(SUBSCRIPTIONS.delete().where(
+    SUBSCRIPTIONS.c.instance_id == bindparam("b_instance"),
+    SUBSCRIPTIONS.c.message == bindparam("b_message")))
+CANCEL_JOB = Prepared(JOBS.update().where(
+    JOBS.c.instance_id == bindparam("b_instance"), JOBS.c.task_id == bindparam("b_task"),
+    JOBS.c.kind == JobKind.SERVICE, JOBS.c.status == JobStatus.PENDING)
+    .values(status=JobStatus.CANCELLED))
 
 
 class SyncContext:
@@ -35,224 +56,198 @@ class SyncContext:
         self.sla_seconds = sla_seconds
 
 
-def open_human_tasks(wf):
-    """READY user and manual tasks, including those inside subprocesses."""
-    return [t for t in wf.get_tasks(state=TaskState.READY) if t.task_spec.manual]
-
-
-def sync_human_tasks(session, inst, wf, ctx):
-    """Insert newly ready human tasks, close the ones the workflow moved past."""
-    ready = {str(t.id): t for t in open_human_tasks(wf)}
-    existing = {row.id: row for row in session.scalars(
-        select(HumanTask).where(HumanTask.instance_id == inst.id,
-                                HumanTask.status == TaskStatus.OPEN))}
-    now = clock.now()
-    for task_id, row in existing.items():
-        if task_id not in ready:
-            _close(session, row, ctx, now)
-    for task_id, task in ready.items():
-        if task_id not in existing:
-            _open(session, inst, task, ctx, now)
-
-
-def _close(session, row, ctx, now):
-    done = row.id == ctx.completed_task_id
-    row.status = TaskStatus.COMPLETED if done else TaskStatus.CANCELLED
-    row.completed_at = now
-    row.completed_by = ctx.actor if done else None
-    session.execute(delete(TaskQueueEntry).where(TaskQueueEntry.task_id == row.id))
-    if not done:
-        audit.record(session, row.tenant, "task_cancelled", row.instance_id, row.id,
-                     ctx.actor, name=row.name)
-
-
-def _open(session, inst, task, ctx, now):
-    meta = getattr(task.task_spec, "parkops", None) or {}
-    data = task.data
-    due = _moment(meta.get("due_date"), data, now) or _boundary_due(task) or _sla_due(ctx, now)
-    assignee = _text(meta.get("assignee"), data)
-    row = HumanTask(
-        id=str(task.id), instance_id=inst.id, tenant=inst.tenant,
-        task_spec=task.task_spec.name, name=task.task_spec.bpmn_name or task.task_spec.name,
-        process_key=inst.process_key, business_key=inst.business_key, status=TaskStatus.OPEN,
-        candidate_groups=_names(meta.get("candidate_groups"), data),
-        candidate_users=_names(meta.get("candidate_users"), data),
-        assignee=assignee, due_at=due, due_key=due or NO_DUE,
-        follow_up_at=_moment(meta.get("follow_up_date"), data, now),
-        priority=_priority(meta.get("priority"), data), form=meta.get("form") or {},
-        created_at=now)
-    session.add(row)
-    if assignee is None:
-        add_queue_entries(session, row)
-    audit.record(session, inst.tenant, "task_created", inst.id, row.id, ctx.actor,
-                 name=row.name, groups=row.candidate_groups, assignee=assignee,
-                 due_at=due.isoformat() if due else None)
-
-
-def add_queue_entries(session, row):
-    """Make an unassigned task claimable by its candidate groups and users."""
-    for kind, values in (("group", row.candidate_groups), ("user", row.candidate_users)):
-        for value in values:
-            session.add(TaskQueueEntry(task_id=row.id, tenant=row.tenant, kind=kind,
-                                       value=value, due_key=row.due_key))
-
-
-def _evaluate(text, data):
-    """A Camunda attribute value: `${expr}` goes through the sandbox, plain text stays."""
-    if text is None:
-        return None
-    expr = camunda.juel_to_python(text)
-    if expr == text.strip():
-        return text.strip()
-    try:
-        return sandbox.evaluate(expr, dict(data))
-    except (EngineError, NameError, TypeError, ValueError, ArithmeticError, LookupError):
-        return None
-
-
-def _text(text, data):
-    value = _evaluate(text, data)
-    return str(value) if value not in (None, "") else None
-
-
-def _names(values, data):
-    names = []
-    for item in values or []:
-        value = _evaluate(item, data)
-        if isinstance(value, (list, tuple)):
-            names.extend(str(v) for v in value)
-        elif value:
-            names.extend(camunda.split_list(str(value)))
-    return names
-
-
-def _priority(text, data):
-    value = _evaluate(text, data)
-    try:
-        return int(value) if value is not None else 50
-    except (TypeError, ValueError):
-        return 50
-
-
-def _moment(text, data, now):
-    """A due/follow-up date: ISO date-time, ISO duration from now, or an expression for either."""
-    value = _evaluate(text, data)
-    if value is None or isinstance(value, datetime):
-        return _aware(value)
-    if isinstance(value, timedelta):
-        return now + value
-    value = str(value).strip()
-    if value.upper().startswith("P"):
-        try:
-            parsed = TimerEventDefinition.parse_iso_duration(value)
-            return now + TimerEventDefinition.get_timedelta_from_start(parsed, now)
-        except Exception:  # SpiffWorkflow raises a bare Exception for a bad duration
-            return None
-    try:
-        return TimerEventDefinition.get_datetime(value)
-    except ValueError:
-        return None
-
-
-def _aware(value):
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=clock.now().tzinfo)
-
-
-def _boundary_due(task):
-    """Earliest timer boundary event attached to the task: the deadline the diagram shows."""
-    parent = task.parent
-    if parent is None or not parent.task_spec.name.endswith(".BoundaryEventSplit"):
-        return None
-    dues = [_timer_due(sibling) for sibling in parent.children if sibling is not task]
-    dues = [d for d in dues if d is not None]
-    return min(dues) if dues else None
-
-
-def _sla_due(ctx, now):
-    return now + timedelta(seconds=ctx.sla_seconds) if ctx.sla_seconds else None
-
-
-def _timers(task):
-    """Timer definitions a waiting task listens to (event-based gateways hold several)."""
-    if not task.has_state(TaskState.WAITING):
-        return []
-    return [e for e in semantics.flatten(getattr(task.task_spec, "event_definition", None))
-            if isinstance(e, TimerEventDefinition)]
-
-
-def _timer_due(task):
-    dues = [_due_of(timer, task) for timer in _timers(task)]
-    dues = [d for d in dues if d is not None]
-    return min(dues) if dues else None
-
-
-def _due_of(timer, task):
-    value = timer.details(task).value
-    if isinstance(value, str):
-        return TimerEventDefinition.get_datetime(value)
-    return value if isinstance(value, datetime) else None
-
-
 def waiting_event_tasks(wf):
     """Tasks registered with the workflow's event manager (subprocesses included)."""
     return list(wf.event_manager.tasks.values())
 
 
-def sync_timers(session, inst, wf):
-    """One PendingTimer row per waiting timer, with the due time SpiffWorkflow computed."""
-    wanted = {}
-    for task in waiting_event_tasks(wf):
-        due = _timer_due(task)
-        if due is not None:
-            names = [t.name for t in _timers(task) if t.name]
-            wanted[str(task.id)] = (due, names[0] if names else task.task_spec.bpmn_name)
-    rows = {r.task_id: r for r in session.scalars(
-        select(PendingTimer).where(PendingTimer.instance_id == inst.id))}
-    for task_id, row in rows.items():
-        if task_id not in wanted:
-            session.delete(row)
-        elif row.due_at != wanted[task_id][0]:
-            row.due_at = wanted[task_id][0]
-    for task_id, (due, name) in wanted.items():
-        if task_id not in rows:
-            session.add(PendingTimer(instance_id=inst.id, tenant=inst.tenant, task_id=task_id,
-                                     name=name, due_at=due))
+def plan(wf, ctx, now, fingerprint):
+    """What to write so the projections match `wf`; writes nothing, only reads the workflow."""
+    fingerprint = fingerprint or EMPTY
+    changes = Plan(ctx, now)
+    # One walk of the task tree serves both human tasks (READY) and service tasks (STARTED).
+    active = wf.get_tasks(state=TaskState.READY | TaskState.STARTED)
+    changes.plan_tasks([t for t in active if t.state == TaskState.READY and t.task_spec.manual],
+                       fingerprint["tasks"])
+    waiting = waiting_event_tasks(wf)
+    changes.plan_timers(waiting, fingerprint["timers"])
+    changes.plan_messages(waiting, fingerprint["messages"])
+    changes.plan_jobs([t for t in active if t.state == TaskState.STARTED], fingerprint["jobs"])
+    return changes
 
 
-def sync_subscriptions(session, inst, wf):
-    """Message catch events the instance waits on, keyed by message name and business key."""
-    wanted = set()
-    for task in waiting_event_tasks(wf):
-        if task.has_state(TaskState.WAITING):
-            wanted.update(e.name for e in semantics.flatten(
-                getattr(task.task_spec, "event_definition", None))
-                if isinstance(e, MessageEventDefinition))
-    rows = {r.message: r for r in session.scalars(
-        select(MessageSubscription).where(MessageSubscription.instance_id == inst.id))}
-    for name, row in rows.items():
-        if name not in wanted:
-            session.delete(row)
-    for name in wanted - set(rows):
-        session.add(MessageSubscription(instance_id=inst.id, tenant=inst.tenant, message=name,
-                                        business_key=inst.business_key))
+class Plan:
+    """The difference between the projection tables and a workflow, and the new fingerprint."""
+
+    def __init__(self, ctx, now):
+        self.ctx, self.now = ctx, now
+        self.fingerprint = {}
+        self.closed, self.opened = [], []      # (task id, name); task_fields() dicts
+        self.timers_gone, self.timers_moved, self.timers_new = [], [], []
+        self.messages_gone, self.messages_new = [], []
+        self.jobs_gone, self.jobs_new = [], []
+
+    def plan_tasks(self, ready, known):
+        """Close the tasks the workflow moved past, open the newly ready ones."""
+        ready = {str(t.id): t for t in ready}
+        self.closed = [(tid, name) for tid, name in known.items() if tid not in ready]
+        self.opened = [task_fields(task, self.ctx.sla_seconds, self.now)
+                       for tid, task in ready.items() if tid not in known]
+        names = {fields["id"]: fields["name"] for fields in self.opened}
+        self.fingerprint["tasks"] = {tid: known[tid] if tid in known else names[tid]
+                                   for tid in ready}
+
+    def plan_timers(self, waiting, known):
+        """One timer row per waiting timer, with the due time SpiffWorkflow computed."""
+        wanted = {}
+        for task in waiting:
+            due = timer_due(task)
+            if due is not None:
+                names = [t.name for t in timers_of(task) if t.name]
+                wanted[str(task.id)] = (due, names[0] if names else task.task_spec.bpmn_name)
+        keys = {tid: _due_key(due) for tid, (due, _) in wanted.items()}
+        self.timers_gone = [tid for tid in known if tid not in wanted]
+        self.timers_moved = [(tid, wanted[tid][0]) for tid in wanted
+                             if tid in known and known[tid] != keys[tid]]
+        self.timers_new = [(tid, due, name) for tid, (due, name) in wanted.items()
+                           if tid not in known]
+        self.fingerprint["timers"] = keys
+
+    def plan_messages(self, waiting, known):
+        """Message catch events the instance waits on."""
+        wanted = set()
+        for task in waiting:
+            if task.has_state(TaskState.WAITING):
+                wanted.update(e.name for e in semantics.flatten(
+                    getattr(task.task_spec, "event_definition", None))
+                    if isinstance(e, MessageEventDefinition))
+        self.messages_gone = [name for name in known if name not in wanted]
+        self.messages_new = sorted(wanted - set(known))
+        self.fingerprint["messages"] = sorted(wanted)
+
+    def plan_jobs(self, started, known):
+        """A job for every service task waiting on its handler, once per task."""
+        started = {str(t.id): t for t in started if isinstance(t.task_spec, HandlerServiceTask)}
+        self.jobs_gone = [tid for tid in known if tid not in started]
+        self.jobs_new = [(tid, task.task_spec.handler) for tid, task in started.items()
+                         if tid not in known]
+        self.fingerprint["jobs"] = list(started)
+
+    def apply(self, session, inst):
+        """Write the difference for `inst` (already in the database) with batched statements."""
+        conn = session.connection()
+        self._apply_tasks(session, conn, inst)
+        self._apply_timers(conn, inst)
+        self._apply_messages(conn, inst)
+        self._apply_jobs(conn, inst)
+
+    def _apply_tasks(self, session, conn, inst):
+        ctx, now = self.ctx, self.now
+        if self.closed:
+            CLOSE_TASK.executemany(conn, [_closing(tid, ctx, now) for tid, _ in self.closed])
+            DELETE_QUEUE.executemany(conn, [{"b_id": tid} for tid, _ in self.closed])
+        for tid, name in self.closed:
+            if tid != ctx.completed_task_id:
+                audit.record(session, inst.tenant, "task_cancelled", inst.id, tid, ctx.actor,
+                             name=name)
+        if not self.opened:
+            return
+        rows = [_task_row(inst, fields, now) for fields in self.opened]
+        INSERT_TASK.executemany(conn, rows)
+        entries = [entry for row in rows if row["assignee"] is None for entry in queue_rows(row)]
+        if entries:
+            INSERT_QUEUE.executemany(conn, entries)
+        for row in rows:
+            due = row["due_at"]
+            audit.record(session, inst.tenant, "task_created", inst.id, row["id"], ctx.actor,
+                         name=row["name"], groups=row["candidate_groups"],
+                         assignee=row["assignee"], due_at=due.isoformat() if due else None)
+
+    def _apply_timers(self, conn, inst):
+        if self.timers_gone:
+            DELETE_TIMER.executemany(conn, [
+                {"b_instance": inst.id, "b_task": tid} for tid in self.timers_gone])
+        if self.timers_moved:
+            MOVE_TIMER.executemany(conn, [
+                {"b_instance": inst.id, "b_task": tid, "due_at": due}
+                for tid, due in self.timers_moved])
+        if self.timers_new:
+            INSERT_TIMER.executemany(conn, [
+                dict(instance_id=inst.id, tenant=inst.tenant, task_id=tid, name=name, due_at=due)
+                for tid, due, name in self.timers_new])
+
+    def _apply_messages(self, conn, inst):
+        if self.messages_gone:
+            DELETE_SUBSCRIPTION.executemany(conn, [
+                {"b_instance": inst.id, "b_message": name} for name in self.messages_gone])
+        if self.messages_new:
+            INSERT_SUBSCRIPTION.executemany(conn, [
+                dict(instance_id=inst.id, tenant=inst.tenant, message=name,
+                     business_key=inst.business_key) for name in self.messages_new])
+
+    def _apply_jobs(self, conn, inst):
+        if self.jobs_gone:
+            CANCEL_JOB.executemany(conn, [
+                {"b_instance": inst.id, "b_task": tid} for tid in self.jobs_gone])
+        if self.jobs_new:
+            INSERT_JOB.executemany(conn, [
+                job_row(inst, JobKind.SERVICE, handler, self.now, task_id=tid)
+                for tid, handler in self.jobs_new])
 
 
-def sync_jobs(session, inst, wf):
-    """A pending job for every service task waiting on its handler (once per task)."""
-    started = {str(t.id): t for t in wf.get_tasks(state=TaskState.STARTED)
-               if isinstance(t.task_spec, HandlerServiceTask)}
-    pending = list(session.scalars(select(Job).where(
-        Job.instance_id == inst.id, Job.kind == JobKind.SERVICE,
-        Job.status == JobStatus.PENDING)))
-    for job in pending:
-        if job.task_id not in started:
-            job.status = JobStatus.CANCELLED
-    known = {job.task_id for job in pending}
-    now = clock.now()
-    for task_id, task in started.items():
-        if task_id not in known:
-            session.add(Job(tenant=inst.tenant, instance_id=inst.id, task_id=task_id,
-                            kind=JobKind.SERVICE, handler=task.task_spec.handler,
-                            status=JobStatus.PENDING, attempts=0, run_after=now, created_at=now))
+def job_row(inst, kind, handler, now, task_id=None, payload=None):
+    """A pending outbox row of `inst`, due now."""
+    return dict(tenant=inst.tenant, instance_id=inst.id, task_id=task_id, kind=kind,
+                handler=handler, payload=payload, status=JobStatus.PENDING, attempts=0,
+                run_after=now, last_error=None, created_at=now)
+
+
+def queue_rows(task):
+    """Queue entries making an unassigned task (a row dict) claimable by its candidates."""
+    return [dict(task_id=task["id"], tenant=task["tenant"], kind=kind, value=value,
+                 due_key=task["due_key"])
+            for kind, values in (("group", task["candidate_groups"]),
+                                 ("user", task["candidate_users"]))
+            for value in values]
+
+
+def add_queue_entries(session, row):
+    """Make an unassigned task (a HumanTask) claimable by its candidate groups and users."""
+    entries = queue_rows(dict(id=row.id, tenant=row.tenant, due_key=row.due_key,
+                              candidate_groups=row.candidate_groups,
+                              candidate_users=row.candidate_users))
+    if entries:
+        INSERT_QUEUE.executemany(session.connection(), entries)
+
+
+def _closing(task_id, ctx, now):
+    done = task_id == ctx.completed_task_id
+    return {"b_id": task_id, "status": TaskStatus.COMPLETED if done else TaskStatus.CANCELLED,
+            "completed_at": now, "completed_by": ctx.actor if done else None}
+
+
+def _task_row(inst, fields, now):
+    return dict(fields, instance_id=inst.id, tenant=inst.tenant, process_key=inst.process_key,
+                business_key=inst.business_key, status=TaskStatus.OPEN,
+                due_key=fields["due_at"] or NO_DUE, created_at=now, completed_at=None,
+                completed_by=None, overdue=False)
+
+
+def _due_key(due):
+    """A due time as the fingerprint keeps it: the same instant gives the same text."""
+    return (due.astimezone(timezone.utc) if due.tzinfo else due).isoformat()
+
+
+def read_fingerprint(conn, instance_id):
+    """The fingerprint of rows written before instances kept one, read from the tables."""
+    tasks = conn.execute(select(TASKS.c.id, TASKS.c.name).where(
+        TASKS.c.instance_id == instance_id, TASKS.c.status == TaskStatus.OPEN))
+    timers = conn.execute(select(TIMERS.c.task_id, TIMERS.c.due_at).where(
+        TIMERS.c.instance_id == instance_id))
+    messages = conn.scalars(select(SUBSCRIPTIONS.c.message).where(
+        SUBSCRIPTIONS.c.instance_id == instance_id))
+    jobs = conn.scalars(select(JOBS.c.task_id).where(
+        JOBS.c.instance_id == instance_id, JOBS.c.kind == JobKind.SERVICE,
+        JOBS.c.status.in_([JobStatus.PENDING, JobStatus.FAILED])))
+    return {"tasks": dict(tasks.all()), "timers": {t: _due_key(d) for t, d in timers},
+            "messages": sorted(set(messages)), "jobs": sorted(set(jobs))}

@@ -1,11 +1,44 @@
 """Read-only queries over the projections; none of them deserializes workflow state."""
 
-from sqlalchemy import func, or_, select
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+
+from sqlalchemy import bindparam, func, select, union_all
 
 from . import defaults
+from .prepared import Prepared
 from .status import TaskStatus
 from .store import (AuditEvent, HumanTask, Incident, ProcessDefinition, ProcessInstance,
                     TaskQueueEntry)
+
+TASKS, QUEUE = HumanTask.__table__, TaskQueueEntry.__table__
+
+
+@dataclass(eq=False)
+class TaskView:
+    """A task row as lists show it: HumanTask's attributes, read without the ORM."""
+
+    id: str
+    instance_id: int
+    tenant: str
+    task_spec: str
+    name: str
+    process_key: str
+    business_key: str | None
+    status: str
+    candidate_groups: list
+    candidate_users: list
+    assignee: str | None
+    due_at: datetime | None
+    due_key: datetime
+    follow_up_at: datetime | None
+    priority: int
+    form: dict
+    created_at: datetime
+    completed_at: datetime | None
+    completed_by: str | None
+    overdue: bool
 
 
 def latest_definitions(session, tenant):
@@ -20,17 +53,38 @@ def latest_definitions(session, tenant):
 
 
 def queue(session, tenant, roles=(), user=None, limit=defaults.PAGE_SIZE, offset=0):
-    """Open unassigned tasks that any of `roles` (or `user` by name) may claim, by due date."""
+    """Open unassigned tasks that any of `roles` (or `user` by name) may claim, by due date.
+
+    One index range scan per role, each stopped after offset+limit rows (ORDER BY/LIMIT inside
+    every branch), then only those candidates are merged and joined to their task rows: the
+    cost follows the page, not the number of open tasks. A task offered to two of the user's
+    roles appears once.
+    """
     keys = [("group", r) for r in roles] + ([("user", user)] if user else [])
     if not keys:
         return []
-    match = or_(*[(TaskQueueEntry.kind == k) & (TaskQueueEntry.value == v) for k, v in keys])
-    ids = (select(TaskQueueEntry.task_id, func.min(TaskQueueEntry.due_key).label("due"))
-           .where(TaskQueueEntry.tenant == tenant, match)
-           .group_by(TaskQueueEntry.task_id).order_by("due", TaskQueueEntry.task_id)
-           .limit(limit).offset(offset))
-    ids = [row.task_id for row in session.execute(ids)]
-    return _in_order(session, ids)
+    params = {"tenant": tenant, "depth": offset + limit, "limit": limit, "offset": offset}
+    for n, (kind, value) in enumerate(keys):
+        params[f"kind_{n}"], params[f"value_{n}"] = kind, value
+    rows = _queue_statement(len(keys)).all(session.connection(), params)
+    return [TaskView(*row) for row in rows]
+
+
+@lru_cache(maxsize=16)
+def _queue_statement(branches):
+    """The queue page for `branches` (role or user) keys, built and compiled once per count."""
+    parts = [
+        select(QUEUE.c.task_id, QUEUE.c.due_key)
+        .where(QUEUE.c.tenant == bindparam("tenant"), QUEUE.c.kind == bindparam(f"kind_{n}"),
+               QUEUE.c.value == bindparam(f"value_{n}"))
+        .order_by(QUEUE.c.due_key, QUEUE.c.task_id).limit(bindparam("depth")).subquery()
+        for n in range(branches)]
+    candidates = union_all(*[select(p.c.task_id, p.c.due_key) for p in parts]).subquery()
+    page = (select(candidates.c.task_id, func.min(candidates.c.due_key).label("due"))
+            .group_by(candidates.c.task_id).order_by("due", candidates.c.task_id)
+            .limit(bindparam("limit")).offset(bindparam("offset")).subquery())
+    return Prepared(select(*TASKS.c).join_from(page, TASKS, TASKS.c.id == page.c.task_id)
+                    .order_by(page.c.due, page.c.task_id))
 
 
 def inbox(session, tenant, user, limit=defaults.PAGE_SIZE, offset=0):
@@ -58,16 +112,15 @@ def done(session, tenant, user, limit=defaults.PAGE_SIZE, offset=0):
 
 def all_open(session, tenant, limit=defaults.PAGE_SIZE, offset=0):
     """Every open task of the tenant, by due date (admin and CLI view)."""
-    return list(session.scalars(
-        select(HumanTask).where(HumanTask.tenant == tenant, HumanTask.status == TaskStatus.OPEN)
-        .order_by(HumanTask.due_key, HumanTask.id).limit(limit).offset(offset)))
+    rows = _ALL_OPEN.all(session.connection(), {"tenant": tenant, "limit": limit,
+                                                "offset": offset})
+    return [TaskView(*row) for row in rows]
 
 
-def _in_order(session, ids):
-    if not ids:
-        return []
-    rows = {t.id: t for t in session.scalars(select(HumanTask).where(HumanTask.id.in_(ids)))}
-    return [rows[i] for i in ids if i in rows]
+_ALL_OPEN = Prepared(
+    select(*TASKS.c).where(TASKS.c.tenant == bindparam("tenant"),
+                           TASKS.c.status == TaskStatus.OPEN)
+    .order_by(TASKS.c.due_key, TASKS.c.id).limit(bindparam("limit")).offset(bindparam("offset")))
 
 
 class QueryMixin:

@@ -4,27 +4,29 @@ import logging
 from contextlib import contextmanager
 from uuid import UUID
 
-from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
-from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select, update
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import (audit, clock, db, defaults, definitions, escalation, forms, jobs, queries, sandbox,
-               semantics)
+from . import (audit, clock, db, defaults, definitions, escalation, forms, instances, jobs,
+               projection, queries, sandbox)
 from .errors import NotAllowed, NotFound, StaleInstance, TaskConflict
 from .incidents import failure_message, open_incident
-from .projection import SyncContext, add_queue_entries, sync_all
+from .instances import STALE
+from .operation import Operation
+from .projection import SyncContext, add_queue_entries
 from .services import ServiceRegistry
-from .serializer import dump_state, load_state
+from .serializer import dump_state, load_state, settle
 from .status import IncidentKind, InstanceStatus, TaskStatus
-from .store import (HumanTask, Incident, MessageSubscription, ProcessDefinition, ProcessInstance,
-                    TaskQueueEntry)
+from .store import HumanTask, Incident, MessageSubscription, TaskQueueEntry
 
 
 log = logging.getLogger(__name__)
+# session.info key: {instance id: (version, workflow)} saved by the transaction, cached on commit.
+SAVED = "parkops_saved_workflows"
 
 
 class Engine(queries.QueryMixin):
@@ -34,29 +36,48 @@ class Engine(queries.QueryMixin):
         if isinstance(db_engine, sessionmaker):
             db_engine = db_engine.kw["bind"]
         self.db_engine = db_engine
-        self._write_sessions = sessionmaker(bind=db.writer(db_engine), expire_on_commit=False)
+        self._writer = db.writer(db_engine)
+        self._write_sessions = sessionmaker(bind=self._writer, expire_on_commit=False)
         self._read_sessions = sessionmaker(bind=db_engine, expire_on_commit=False)
         self.services = services if services is not None else ServiceRegistry()
         self.script_engine = script_engine or sandbox.make_script_engine()
         self.specs = definitions.SpecCache()
+        self.workflows = instances.WorkflowCache(defaults.WORKFLOW_CACHE_SIZE)
 
     # -- transactions -----------------------------------------------------------------------
     @contextmanager
     def transaction(self):
-        """One write transaction; a lost optimistic-lock race becomes StaleInstance."""
-        session = self._write_sessions()
-        try:
+        """One write transaction as an ORM Session (for code beside the engine's own)."""
+        with self._committed(self._write_sessions()) as session:
             yield session
-            session.commit()
+
+    @contextmanager
+    def _operation(self):
+        """The write transaction of an engine operation: Core first, a Session only if needed."""
+        with self._committed(Operation(self._writer)) as operation:
+            yield operation
+
+    @contextmanager
+    def _committed(self, tx):
+        """Run the block in `tx` and commit; a lost optimistic-lock race becomes StaleInstance."""
+        audit.start_buffer(tx)
+        saved = tx.info[SAVED] = {}
+        try:
+            yield tx
+            tx.flush()
+            audit.flush(tx)
+            tx.commit()
         except StaleDataError as exc:
-            session.rollback()
-            raise StaleInstance("the process instance was changed by someone else at the same "
-                                "time; nothing was saved, reload and try again") from exc
+            tx.rollback()
+            raise StaleInstance(STALE) from exc
         except BaseException:
-            session.rollback()
+            tx.rollback()
             raise
         finally:
-            session.close()
+            tx.close()
+        # Only now is what the workflows were saved as the truth other operations will read.
+        for instance_id, (version, wf) in saved.items():
+            self.workflows.put(instance_id, version, wf)
 
     @contextmanager
     def reading(self):
@@ -70,45 +91,46 @@ class Engine(queries.QueryMixin):
     # -- definitions ------------------------------------------------------------------------
     def deploy(self, data, filename, tenant, actor=None, dry_run=False):
         """Validate a BPMN/DMN file and deploy new versions of its processes (unless dry_run)."""
-        with self.transaction() as session:
+        with self._operation() as session:
             return definitions.deploy(session, data, filename, tenant, actor,
                                       handlers=self.services.names(), dry_run=dry_run)
 
     # -- instances --------------------------------------------------------------------------
     def start(self, key, business_key=None, variables=None, tenant="default", actor=None):
         """Start the latest version of `key`; returns the new instance id."""
-        with self.transaction() as session:
-            definition = definitions.latest(session, tenant, key)
-            if definition is None:
+        with self._operation() as session:
+            definition_id = definitions.latest_id(session, tenant, key)
+            if definition_id is None:
                 raise NotFound(f"no process '{key}' is deployed in tenant '{tenant}'")
-            return self._start(session, definition, business_key, variables, actor)
+            runnable = self.specs.runnable(session, definition_id)
+            return self._start(session, runnable, business_key, variables, actor)
 
-    def _start(self, session, definition, business_key, variables, actor, message=None):
-        parsed = self.specs.get(session, definition)
+    def _start(self, session, runnable, business_key, variables, actor, message=None):
+        parsed = runnable.parsed
         values = dict(variables or {}) if message else forms.validate(parsed.start_form, variables)
         wf = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=self.script_engine)
         for task in wf.get_tasks(state=TaskState.READY):
             task.data.update(values)
         failures = self._run_steps(wf)
-        if message and _catch_message(wf, message, values):
+        if message and jobs.catch_message(wf, message, values):
             failures += self._run_steps(wf)
-        inst = ProcessInstance(
-            tenant=definition.tenant, definition_id=definition.id, process_key=definition.key,
-            business_key=business_key, status=InstanceStatus.RUNNING, started_at=clock.now(),
-            started_by=actor, state="")
-        session.add(inst)
+        inst = instances.InstanceRow(
+            id=None, tenant=runnable.tenant, definition_id=runnable.id,
+            process_key=runnable.key, business_key=business_key, status=InstanceStatus.RUNNING,
+            version=0, started_at=clock.now(), started_by=actor)
         self._finish(session, inst, wf, failures,
-                     SyncContext(actor, sla_seconds=definition.sla_seconds),
-                     started=dict(business_key=business_key, version=definition.version,
+                     SyncContext(actor, sla_seconds=runnable.sla_seconds),
+                     started=dict(business_key=business_key, version=runnable.version,
                                   message=message))
         return inst.id
 
     def cancel(self, instance_id, actor, tenant=None):
         """Cancel a running instance: its open tasks, timers and jobs go with it."""
-        with self.transaction() as session:
-            inst, wf = self._load(session, instance_id, tenant)
+        with self._operation() as session:
+            inst = self._instance(session, instance_id, tenant)
             if inst.status != InstanceStatus.RUNNING:
                 raise TaskConflict(f"instance {instance_id} is already {inst.status}")
+            wf = self._workflow(session, inst)
             wf.cancel()
             inst.status = InstanceStatus.CANCELLED
             inst.ended_at = clock.now()
@@ -133,9 +155,12 @@ class Engine(queries.QueryMixin):
         return hits or self._start_by_message(name, correlation_key, variables, tenant)
 
     def _deliver(self, instance_id, name, variables):
-        with self.transaction() as session:
-            inst, wf = self._load(session, instance_id)
-            if inst.status != InstanceStatus.RUNNING or not _catch_message(wf, name, variables):
+        with self._operation() as session:
+            inst = self._instance(session, instance_id)
+            if inst.status != InstanceStatus.RUNNING:
+                return 0
+            wf = self._workflow(session, inst)
+            if not jobs.catch_message(wf, name, variables):
                 return 0
             audit.record(session, inst.tenant, "message_received", inst.id, message=name,
                          variables=variables or {})
@@ -143,17 +168,18 @@ class Engine(queries.QueryMixin):
             return 1
 
     def _start_by_message(self, name, business_key, variables, tenant):
-        with self.transaction() as session:
+        with self._operation() as session:
             starters = [d for d in queries.latest_definitions(session, tenant)
                         if name in (d.start_messages or [])]
             for definition in starters:
-                self._start(session, definition, business_key, variables, None, message=name)
+                self._start(session, self.specs.runnable(session, definition.id), business_key,
+                            variables, None, message=name)
             return len(starters)
 
     # -- human tasks ------------------------------------------------------------------------
     def claim(self, task_id, actor, roles=None, tenant=None):
         """Make `actor` the assignee of an open, unassigned task they may work on."""
-        with self.transaction() as session:
+        with self._operation() as session:
             row = self._open_task(session, task_id, tenant)
             if row.assignee == actor:
                 return
@@ -166,7 +192,7 @@ class Engine(queries.QueryMixin):
 
     def unclaim(self, task_id, actor, tenant=None):
         """Give a claimed task back to its queue; only its assignee may."""
-        with self.transaction() as session:
+        with self._operation() as session:
             row = self._open_task(session, task_id, tenant)
             if row.assignee is None:
                 return
@@ -178,7 +204,7 @@ class Engine(queries.QueryMixin):
 
     def assign(self, task_id, user, actor, tenant=None):
         """(Re)assign an open task to `user`, or back to its queue when user is None."""
-        with self.transaction() as session:
+        with self._operation() as session:
             row = self._open_task(session, task_id, tenant)
             previous = row.assignee
             if previous == user:
@@ -189,13 +215,15 @@ class Engine(queries.QueryMixin):
 
     def complete(self, task_id, actor, variables=None, roles=None, tenant=None):
         """Complete an open task with form values; the process runs on to its next wait state."""
-        with self.transaction() as session:
-            row = self._open_task(session, task_id, tenant)
+        task_id = str(task_id)
+        with self._operation() as session:
+            row, inst = instances.fetch_task(session.connection(), task_id)
+            _check_open(row, task_id, tenant)
             if row.assignee not in (None, actor):
                 raise TaskConflict(f"claimed by {row.assignee}; only they can complete it")
             _check_may_work(row, actor, roles)
             values = forms.validate(row.form, variables)
-            inst, wf = self._load(session, row.instance_id)
+            wf = self._workflow(session, inst)
             task = wf.get_task_from_id(UUID(task_id))
             if task is None or not task.has_state(TaskState.READY):
                 raise TaskConflict("this task is no longer waiting for input")
@@ -207,10 +235,7 @@ class Engine(queries.QueryMixin):
 
     def _open_task(self, session, task_id, tenant):
         row = session.get(HumanTask, str(task_id))
-        if row is None or (tenant is not None and row.tenant != tenant):
-            raise NotFound(f"task {task_id} not found")
-        if row.status != TaskStatus.OPEN:
-            raise TaskConflict(f"this task was already {row.status}")
+        _check_open(row, task_id, tenant)
         return row
 
     def _set_assignee(self, session, row, user, expected):
@@ -247,7 +272,7 @@ class Engine(queries.QueryMixin):
     # -- incidents --------------------------------------------------------------------------
     def retry_incident(self, incident_id, actor, tenant=None):
         """Resolve an incident and run the failed step again (a new incident if it fails again)."""
-        with self.transaction() as session:
+        with self._operation() as session:
             incident = session.get(Incident, incident_id)
             if incident is None or (tenant is not None and incident.tenant != tenant):
                 raise NotFound(f"incident {incident_id} not found")
@@ -267,13 +292,27 @@ class Engine(queries.QueryMixin):
 
     # -- shared machinery -------------------------------------------------------------------
     def _load(self, session, instance_id, tenant=None):
-        inst = session.get(ProcessInstance, instance_id)
+        """(instance row, its workflow); NotFound when missing or of another tenant."""
+        inst = self._instance(session, instance_id, tenant)
+        return inst, self._workflow(session, inst)
+
+    def _instance(self, session, instance_id, tenant=None):
+        inst = instances.fetch(session.connection(), instance_id)
         if inst is None or (tenant is not None and inst.tenant != tenant):
             raise NotFound(f"instance {instance_id} not found")
-        definition = session.get(ProcessDefinition, inst.definition_id)
-        parsed = self.specs.get(session, definition)
-        wf = load_state(inst.state, parsed.spec, parsed.subprocess_specs, self.script_engine)
-        return inst, wf
+        return inst
+
+    def _workflow(self, session, inst):
+        """The instance's workflow: the cached one if it is of this very version, else restored."""
+        wf = None
+        if SAVED in session.info:
+            # Read sessions never take from the cache: they would hold a workflow a writer
+            # may be moving at the same moment.
+            wf = self.workflows.take(inst.id, inst.version)
+        if wf is None:
+            parsed = self.specs.runnable(session, inst.definition_id).parsed
+            wf = load_state(inst.state, parsed.spec, parsed.subprocess_specs, self.script_engine)
+        return wf
 
     def _run_steps(self, wf):
         """Run engine steps; a failing script/condition/timer becomes a recorded failure."""
@@ -298,8 +337,11 @@ class Engine(queries.QueryMixin):
         self._finish(session, inst, wf, failures, ctx)
 
     def _finish(self, session, inst, wf, failures, ctx, started=None):
+        # Thrown messages leave the workflow before it is saved: saved, a reload would throw
+        # them again, and the cached workflow would differ from the stored one.
+        thrown = jobs.take_thrown_messages(wf)
         self._save(session, inst, wf, ctx)
-        jobs.queue_thrown_messages(session, inst, wf)
+        jobs.queue_messages(session, inst, thrown)
         if started is not None:
             audit.record(session, inst.tenant, "instance_started", inst.id, actor=ctx.actor,
                          **started)
@@ -307,35 +349,33 @@ class Engine(queries.QueryMixin):
             open_incident(session, inst, task, message, IncidentKind.SCRIPT)
 
     def _save(self, session, inst, wf, ctx):
-        inst.state = dump_state(wf)
-        inst.variables = _snapshot(wf)
-        if wf.completed and inst.status == InstanceStatus.RUNNING:
-            inst.status = InstanceStatus.COMPLETED
-            inst.ended_at = clock.now()
-            audit.record(session, inst.tenant, "instance_completed", inst.id, actor=ctx.actor)
-        session.flush()
+        """Write state and projections under the version lock; wf is only read from here on."""
+        session.flush()      # ORM changes made earlier in the operation land before Core writes
+        conn = session.connection()
+        now = clock.now()
+        completing = wf.completed and inst.status == InstanceStatus.RUNNING
+        if completing:
+            inst.status, inst.ended_at = InstanceStatus.COMPLETED, now
         if ctx.sla_seconds is None:
-            ctx.sla_seconds = session.get(ProcessDefinition, inst.definition_id).sla_seconds
-        sync_all(session, inst, wf, ctx)
+            ctx.sla_seconds = self.specs.runnable(session, inst.definition_id).sla_seconds
+        known = (None if inst.id is None
+                 else inst.projection or projection.read_fingerprint(conn, inst.id))
+        changes = projection.plan(wf, ctx, now, known)
+        inst.projection, inst.state = changes.fingerprint, dump_state(wf)
+        settle(wf)           # kept in the cache, it must hold what a restore would give back
+        write = instances.insert if inst.id is None else instances.update
+        write(conn, inst, inst.state, _snapshot(wf))
+        if completing:
+            audit.record(session, inst.tenant, "instance_completed", inst.id, actor=ctx.actor)
+        changes.apply(session, inst)
+        session.info[SAVED][inst.id] = (inst.version, wf)
 
 
-def _catch_message(wf, name, variables):
-    """Hand message `name` to the workflow's catching event; False when nothing waits for it."""
-    definition = _waiting_message(wf, name)
-    if definition is None:
-        return False
-    # Deliver with the catching event's own definition: SpiffWorkflow compares definitions
-    # by class, and Camunda diagrams use a subclass of the plain one.
-    event = BpmnEvent(definition, payload=dict(variables or {}))
-    return wf.event_manager.catch(event, internal=False) > 0
-
-
-def _waiting_message(wf, name):
-    for task in wf.event_manager.tasks.values():
-        for definition in semantics.flatten(getattr(task.task_spec, "event_definition", None)):
-            if isinstance(definition, MessageEventDefinition) and definition.name == name:
-                return definition
-    return None
+def _check_open(row, task_id, tenant):
+    if row is None or (tenant is not None and row.tenant != tenant):
+        raise NotFound(f"task {task_id} not found")
+    if row.status != TaskStatus.OPEN:
+        raise TaskConflict(f"this task was already {row.status}")
 
 
 def _check_may_work(row, actor, roles):

@@ -6,6 +6,7 @@ only its state; the spec is handed back in when the state is restored.
 """
 
 import json
+from types import ModuleType
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -78,3 +79,48 @@ def load_state(text, spec, subprocess_specs, script_engine):
     converter = _REGISTRY.convert_from_dict[_REGISTRY.typenames[BpmnWorkflow]]
     return converter(dct, spec=spec, subprocess_specs=subprocess_specs,
                      script_engine=script_engine)
+
+
+def settle(workflow):
+    """Give a workflow's data the shapes load_state(dump_state(...)) would give it back.
+
+    JSON keeps no tuples or sets (they come back as lists) and only text keys. A workflow kept
+    in memory between operations must behave like one restored from its row, or a script
+    calling `seen.append(...)` would work or fail depending on where the instance was loaded.
+    """
+    for wf in (workflow, *workflow.subprocesses.values()):
+        wf.data = _as_json(_clean(wf.data))
+        wf.correlations = _as_json(wf.correlations)
+        for task in wf.tasks.values():
+            task.data = _as_json(task.data)
+            task.internal_data = _as_json(_clean(task.internal_data))
+
+
+_ATOMS = (str, int, float, bool, type(None))
+
+
+def _clean(data):
+    """What SpiffWorkflow's registry drops from the top of workflow and internal data."""
+    return {k: v for k, v in data.items() if not callable(v) and not isinstance(v, ModuleType)}
+
+
+def _as_json(value):
+    kind = type(value)
+    if kind in _ATOMS:
+        return value
+    if isinstance(value, dict):
+        return {_json_key(k): _as_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_as_json(v) for v in value]
+    for base in (str, int, float):          # enum members and other subclasses: plain values
+        if isinstance(value, base):
+            return base(value)
+    if callable(value) or isinstance(value, ModuleType):
+        return None                         # SpiffWorkflow's JSON encoder writes null for these
+    return value        # datetime, timedelta, UUID, event definitions: restored as themselves
+
+
+def _json_key(key):
+    if isinstance(key, str):
+        return str(key)
+    return json.dumps(key)      # numbers, booleans and None, as json.dumps writes keys

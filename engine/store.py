@@ -79,6 +79,10 @@ class ProcessInstance(Base):
     status: Mapped[str] = mapped_column(String(16), default=InstanceStatus.RUNNING)
     state: Mapped[str] = mapped_column(Text)
     variables: Mapped[dict] = mapped_column(JSON, default=dict)   # top-level data, for lists/monitor
+    # What the projection tables hold for this instance as of `version` (open task ids and
+    # names, timer dues, message names, service-task job ids), so a save diffs against it
+    # instead of reading those tables back. NULL on rows written before it existed.
+    projection: Mapped[dict | None] = mapped_column(JSON)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     started_by: Mapped[str | None] = mapped_column(String(128))
@@ -124,7 +128,7 @@ class TaskQueueEntry(Base):
     """Who may claim an open, unassigned task: one row per candidate group or user."""
 
     __tablename__ = "engine_task_queue"
-    __table_args__ = (Index("ix_queue_lookup", "tenant", "kind", "value", "due_key"),)
+    __table_args__ = (Index("ix_queue_lookup", "tenant", "kind", "value", "due_key", "task_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[str] = mapped_column(ForeignKey("engine_human_task.id", ondelete="CASCADE"),
                                          index=True)

@@ -3,14 +3,16 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy.orm import sessionmaker
 
 import processes.accounts.models  # noqa: F401  (puts the account tables on Base.metadata)
 from engine import Engine
 from engine.db import configure_sqlite
+from processes.notifications import NotificationSettings
 from processes.registry import build_service_registry
 
 from .config import environment_overrides, select_config
-from .extensions import csrf, db, login_manager, migrate
+from .extensions import csrf, db, limiter, login_manager, migrate
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -25,6 +27,7 @@ def create_app(config=None):
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     login_manager.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
     with app.app_context():
         _init_engine(app)
 
@@ -58,7 +61,9 @@ def _init_engine(app):
     if sa_engine.dialect.name == "sqlite":
         # WAL, busy timeout, foreign keys and IMMEDIATE writers, exactly as the engine expects.
         configure_sqlite(sa_engine)
-    app.extensions["parkops"] = Engine(sa_engine, services=build_service_registry())
+    services = build_service_registry(sessionmaker(bind=sa_engine),
+                                      NotificationSettings.from_config(app.config))
+    app.extensions["parkops"] = Engine(sa_engine, services=services)
 
 
 # Top navigation: (label, endpoint, area); an entry shows once its endpoint exists and the

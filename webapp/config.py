@@ -23,6 +23,27 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_ENABLED = True
+    # Escalation e-mails (processes.notifications). Off until MAIL_HOST names a server: a
+    # laptop without one would otherwise turn every escalation into an incident. Escalations
+    # still happen and show in the basket; the skipped mail is recorded in the history.
+    MAIL_HOST = None
+    MAIL_PORT = 25
+    MAIL_SENDER = "parkops@localhost"
+    MAIL_STARTTLS = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_TIMEOUT = 10.0
+    # Public address of this app, for links in e-mails.
+    BASE_URL = "http://127.0.0.1:5000"
+    # Task attachments: stored under UPLOAD_FOLDER (default instance/uploads). The request cap
+    # stops a huge upload before CSRF reads its body; it leaves room for form fields.
+    UPLOAD_FOLDER = None
+    ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 32 * 1024 * 1024
+    # Login brake: failed attempts allowed per client address and per account.
+    RATELIMIT_STORAGE_URI = "memory://"
+    LOGIN_LIMIT_PER_ADDRESS = "20 per minute"
+    LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
 
     @staticmethod
     def check(settings):
@@ -36,6 +57,8 @@ class TestConfig(Config):
     EMBEDDED_RUNNER = False
     WTF_CSRF_ENABLED = False
     SECRET_KEY = "test-secret"
+    # No mail server: tests that send mail start their own and point MAIL_HOST/PORT at it.
+    MAIL_HOST = None
 
 
 class ProductionConfig(Config):
@@ -66,14 +89,31 @@ ENV_OVERRIDES = {
     "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
     "PARKOPS_TIMEZONE": "TIMEZONE",
     "PARKOPS_TENANT": "DEFAULT_TENANT",
+    "PARKOPS_BASE_URL": "BASE_URL",
+    "MAIL_HOST": "MAIL_HOST",
+    "MAIL_PORT": "MAIL_PORT",
+    "MAIL_SENDER": "MAIL_SENDER",
+    "MAIL_STARTTLS": "MAIL_STARTTLS",
+    "MAIL_USERNAME": "MAIL_USERNAME",
+    "MAIL_PASSWORD": "MAIL_PASSWORD",
+    "MAIL_TIMEOUT": "MAIL_TIMEOUT",
 }
+
+
+def _flag(value):
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+# Config keys that are not strings: how to read them from an environment variable.
+ENV_TYPES = {"MAIL_PORT": int, "MAIL_STARTTLS": _flag, "MAIL_TIMEOUT": float}
 
 CONFIGS = {"development": Config, "production": ProductionConfig, "testing": TestConfig}
 
 
 def environment_overrides(environ=os.environ):
     """The config values set through environment variables (see ENV_OVERRIDES)."""
-    return {key: environ[var] for var, key in ENV_OVERRIDES.items() if var in environ}
+    return {key: ENV_TYPES.get(key, str)(environ[var])
+            for var, key in ENV_OVERRIDES.items() if var in environ}
 
 
 def select_config():

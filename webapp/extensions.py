@@ -1,5 +1,7 @@
 """Flask extension singletons, bound to the app in create_app()."""
 from flask import current_app
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -16,6 +18,9 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = "Please log in to open this page."
 login_manager.login_message_category = "info"
 csrf = CSRFProtect()
+# Brute-force brake on logins and API tokens. memory:// counts per process; set
+# RATELIMIT_STORAGE_URI to a Redis URL when several processes serve the app.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 def get_engine():

@@ -26,3 +26,19 @@ def test_engine_shares_the_app_database(app):
         eng = get_engine()
         assert isinstance(eng, Engine)
         assert eng.db_engine is db.engine
+
+
+def test_expired_form_gets_a_readable_page(make_app):
+    """A POST without a valid CSRF token answers 400 with an explanation, not a bare error."""
+    app = make_app(WTF_CSRF_ENABLED=True)
+    response = app.test_client().post("/auth/login", data={"username": "x"})
+    assert response.status_code == 400
+    assert b"nothing was saved" in response.data
+
+
+def test_oversized_request_gets_a_readable_page(make_app):
+    """A request body over MAX_CONTENT_LENGTH answers 413 naming the limit."""
+    app = make_app(MAX_CONTENT_LENGTH=1024 * 1024, WTF_CSRF_ENABLED=False)
+    response = app.test_client().post("/auth/login", data={"username": "x" * (2 * 1024 * 1024)})
+    assert response.status_code == 413
+    assert b"the limit is 1 MiB" in response.data

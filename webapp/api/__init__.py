@@ -1,6 +1,13 @@
 """JSON API v1 with bearer tokens, documented at /api/v1/openapi.json."""
 from flask import Blueprint
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1", template_folder="templates")
+from ..extensions import csrf
 
-from . import routes  # noqa: E402,F401  (routes attach themselves to bp)
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# Bearer tokens, never cookies, authenticate API calls: no cross-site request can carry one,
+# so CSRF tokens have nothing to protect here (webapp/api/auth.py refuses cookie sessions).
+csrf.exempt(bp)
+
+from . import auth, errors, routes  # noqa: E402,F401  (they attach themselves to bp)
+
+errors.register(bp)

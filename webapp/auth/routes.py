@@ -3,16 +3,20 @@ from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from processes.accounts import services as accounts
 
-from ..extensions import db, login_manager
+from ..extensions import db, limiter, login_manager
 from . import bp
 from .forms import LoginForm, LogoutForm
 from .principal import Principal
 
 # Endpoints reachable without logging in; everything else redirects to the login page.
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static"})
+# Blueprints that authenticate every request themselves: the JSON API checks bearer tokens
+# and answers 401 in JSON, never a redirect to this login page.
+SELF_AUTHENTICATED_BLUEPRINTS = frozenset({"api"})
 
 
 @login_manager.user_loader
@@ -30,7 +34,8 @@ def load_user(user_id):
 @bp.before_app_request
 def require_login():
     """Send anonymous visitors of any non-public page to the login page."""
-    if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
+    if (request.endpoint in PUBLIC_ENDPOINTS or request.blueprint in SELF_AUTHENTICATED_BLUEPRINTS
+            or current_user.is_authenticated):
         return None
     return login_manager.unauthorized()
 
@@ -38,10 +43,30 @@ def require_login():
 @bp.app_context_processor
 def inject_logout_form():
     """Every page's nav carries the logout button and its CSRF token."""
-    return {"logout_form": LogoutForm()}
+    # Never bound to the request's data: it is a button in the nav, not the form being posted.
+    return {"logout_form": LogoutForm(formdata=None)}
+
+
+def _failed_login(response):
+    """Only a refused login counts against the limits (a success redirects)."""
+    return response.status_code != 302
+
+
+def _account_key():
+    """Limit key per account: guessing one user's password from many addresses still stops."""
+    try:
+        form = request.form
+    except RequestEntityTooLarge:
+        # Raised inside the limiter, Flask's 413 page would not be used; the view raises it.
+        return "oversized-request"
+    return f"{form.get('tenant', '').strip()}/{form.get('username', '').strip()}"
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
+               deduct_when=_failed_login)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
+               key_func=_account_key, deduct_when=_failed_login)
 def login():
     """Show the login form; on valid credentials start a session and go to `next` or home."""
     if current_user.is_authenticated:

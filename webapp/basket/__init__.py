@@ -4,3 +4,4 @@ from flask import Blueprint
 bp = Blueprint("basket", __name__, url_prefix="/basket", template_folder="templates")
 
 from . import routes  # noqa: E402,F401  (routes attach themselves to bp)
+from . import task_routes  # noqa

@@ -1,0 +1,129 @@
+"""Hot-path statements: Core statements compiled once per dialect, run on the DBAPI cursor.
+
+SQLAlchemy's execution path (cache-key lookup, execution context, result object, events)
+costs several times what SQLite itself needs for the dozen small statements that start and
+complete issue. These statements are therefore compiled once per dialect and executed on the
+transaction's own DBAPI connection, with the bind and result processing of their column types
+(UTC datetimes, JSON) that SQLAlchemy would apply. Transactions stay SQLAlchemy's.
+
+SQL echo and cursor events do not see these statements; `observers` does (the benchmark
+counts statements with it). Every bind must be given a value: column defaults do not apply.
+"""
+
+from weakref import WeakKeyDictionary
+
+from sqlalchemy import bindparam
+from sqlalchemy.exc import DBAPIError
+
+# Callables observer(sql, rows): told of each statement run, rows being the parameter rows.
+observers = []
+
+
+class Prepared:
+    """One statement; execute it with the SQLAlchemy Connection of the current transaction."""
+
+    def __init__(self, statement):
+        self.statement = statement
+        self._compiled = WeakKeyDictionary()    # per dialect, gone with its engine
+
+    @classmethod
+    def insert(cls, table, columns=None, returning=None):
+        """INSERT of `columns` (default: all but the autoincrement key), binds named alike."""
+        columns = columns or [c.key for c in table.columns if c is not table.autoincrement_column]
+        statement = table.insert().values({c: bindparam(c) for c in columns})
+        return cls(statement.returning(returning) if returning is not None else statement)
+
+    def execute(self, conn, params):
+        """Run with one parameter dict; returns the DBAPI cursor."""
+        plan = self._plan(conn.dialect)
+        return _run(conn, plan.sql, [plan.bind(params)], many=False)
+
+    def executemany(self, conn, rows):
+        """Run once per parameter dict in `rows` (one DBAPI executemany)."""
+        plan = self._plan(conn.dialect)
+        _run(conn, plan.sql, [plan.bind(params) for params in rows], many=True)
+
+    def rowcount(self, conn, params):
+        """Run an UPDATE/DELETE; how many rows it matched."""
+        return self.execute(conn, params).rowcount
+
+    def first(self, conn, params):
+        """The first result row as a tuple of Python values (types processed), or None."""
+        plan = self._plan(conn.dialect)
+        row = self.execute(conn, params).fetchone()
+        return None if row is None else plan.load(row)
+
+    def all(self, conn, params):
+        """Every result row, each a tuple of Python values."""
+        plan = self._plan(conn.dialect)
+        return [plan.load(row) for row in self.execute(conn, params).fetchall()]
+
+    def scalar(self, conn, params):
+        """The first column of the first result row, or None."""
+        row = self.first(conn, params)
+        return None if row is None else row[0]
+
+    def _plan(self, dialect):
+        plan = self._compiled.get(dialect)
+        if plan is None:
+            plan = self._compiled[dialect] = _Plan(self.statement, dialect)
+        return plan
+
+
+class _Plan:
+    """The SQL text of a statement for one dialect and how to convert values in and out."""
+
+    def __init__(self, statement, dialect):
+        compiled = statement.compile(dialect=dialect)
+        if compiled.post_compile_params or compiled.literal_execute_params:
+            # Values rendered into the SQL at execution time (expanding IN, LIMIT on some
+            # dialects) need SQLAlchemy's execution path; these statements avoid them.
+            raise NotImplementedError(f"{dialect.name} renders parameters of this statement "
+                                      f"at execution time: {compiled.string}")
+        self.sql = compiled.string
+        binds = {name: bind for bind, name in compiled.bind_names.items()}
+        names = compiled.positiontup if compiled.positional else list(binds)
+        self.positional = compiled.positional
+        self.names = list(names)
+        self.fixed = {n: binds[n].value for n in self.names if binds[n].value is not None}
+        self.processors = {n: _processor(binds[n].type, dialect) for n in self.names}
+        self.results = [_result_processor(c.type, dialect) for c in statement.exported_columns]
+
+    def bind(self, params):
+        """DBAPI parameters from a dict; a bind with no value and no literal is a KeyError."""
+        values = []
+        for name in self.names:
+            value = params[name] if name in params or name not in self.fixed else self.fixed[name]
+            process = self.processors[name]
+            values.append(process(value) if process is not None else value)
+        return tuple(values) if self.positional else dict(zip(self.names, values))
+
+    def load(self, row):
+        """A result row with every column's result processing applied."""
+        return tuple(value if process is None else process(value)
+                     for value, process in zip(row, self.results))
+
+
+def _processor(type_, dialect):
+    return type_.dialect_impl(dialect).bind_processor(dialect)
+
+
+def _result_processor(type_, dialect):
+    return type_.dialect_impl(dialect).result_processor(dialect, None)
+
+
+def _run(conn, sql, rows, many):
+    for observer in observers:
+        observer(sql, rows)
+    cursor = conn.connection.dbapi_connection.cursor()
+    dbapi_error = conn.dialect.loaded_dbapi.Error
+    try:
+        if many:
+            cursor.executemany(sql, rows)
+        else:
+            cursor.execute(sql, rows[0])
+    except dbapi_error as exc:
+        # The same exception classes SQLAlchemy raises (IntegrityError, OperationalError...).
+        raise DBAPIError.instance(sql, rows if many else rows[0], exc, dbapi_error,
+                                  dialect=conn.dialect) from exc
+    return cursor

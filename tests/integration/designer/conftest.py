@@ -1,0 +1,53 @@
+"""Designer fixtures: the app's engine, test diagrams, uploads, a frozen clock, another tenant."""
+from datetime import datetime, timezone
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+import time_machine
+
+from processes.accounts.services import create_tenant, create_user
+from webapp.extensions import db as _db
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)     # 10:00 in Brussels (CET)
+OTHER = "acme"
+
+
+def data_file(*parts):
+    """Bytes of a file under tests/data/."""
+    return DATA.joinpath(*parts).read_bytes()
+
+
+@pytest.fixture
+def eng(app):
+    """The workflow Engine of the app under test."""
+    return app.extensions["parkops"]
+
+
+@pytest.fixture
+def clock():
+    """Frozen clock at T0; `clock.shift(...)` moves it."""
+    with time_machine.travel(T0, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def upload(client):
+    """POST a file to the designer: `action` is "check" (Validate) or "deploy"."""
+    def post(filename, content, action="deploy"):
+        return client.post("/designer/upload",
+                           data={"file": (BytesIO(content), filename), action: "1"},
+                           content_type="multipart/form-data")
+    return post
+
+
+@pytest.fixture
+def other_tenant(app, eng, demo_users):
+    """Tenant 'acme' with its own admin and claim_review v1 deployed."""
+    with app.app_context():
+        tenant = create_tenant(_db.session, OTHER, "Acme Parking", "America/New_York")
+        create_user(_db.session, tenant, "boss", "boss-password", roles=["admin"])
+        _db.session.commit()
+    eng.deploy(data_file("bpmn", "claim_review.bpmn"), "claim_review.bpmn", OTHER, actor="boss")
+    return OTHER
