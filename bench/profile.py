@@ -2,7 +2,10 @@
 
 Run `python -m bench.profile`. Phase timers wrap a few engine, SpiffWorkflow and SQLAlchemy
 functions for the duration of the run only (time is charged to the innermost phase), so the
-figures are wall-clock milliseconds with a few microseconds of overhead, not profiler-inflated.
+figures are wall-clock milliseconds with a few microseconds of overhead, not profiler-inflated;
+`--cpu` charges CPU time of this process instead, which other load on the machine disturbs less.
+Statements the engine runs on the DBAPI cursor (engine.prepared) count and time with the phase
+"prepared statements", SQLite's own execution included.
 `--tree` adds pyinstrument's call tree (pip install pyinstrument) or, without it, cProfile's.
 """
 
@@ -28,47 +31,51 @@ SQLITE = "SQLite: executing statements (driver, C)"
 COMMIT = "SQLite: COMMIT / ROLLBACK (driver, C)"
 PREPARED = "prepared statements: binds, SQLite execution, results"
 TRANSACTION = "SQLAlchemy Connection: checkout, BEGIN, commit, checkin"
+PROJECTION = "projections: diff against the fingerprint, row dicts"
 # (phase, module, attribute path); a phase may wrap several functions.
 PHASES = [
     ("SpiffWorkflow: do_engine_steps, task.run", "engine.runtime", "Engine._run_steps"),
     ("SpiffWorkflow: do_engine_steps, task.run", "SpiffWorkflow.task", "Task.run"),
     ("SpiffWorkflow: BpmnWorkflow()", "SpiffWorkflow.bpmn.workflow", "BpmnWorkflow.__init__"),
-    ("serialize state: dump_state", "engine.runtime", "dump_state"),
+    ("serialize state: dump_state, settle", "engine.runtime", "dump_state"),
+    ("serialize state: dump_state, settle", "engine.runtime", "settle"),
     ("restore state: load_state (less BpmnWorkflow())", "engine.runtime", "load_state"),
-    ("projections: diff against the fingerprint, row dicts", "engine.projection", "Plan.apply"),
+    (PROJECTION, "engine.projection", "plan"),
+    (PROJECTION, "engine.projection", "Plan.apply"),
     ("audit.record (row dict)", "engine.audit", "record"),
-    ("projections: diff against the fingerprint, row dicts", "engine.projection", "plan"),
-    (PREPARED, "engine.prepared", "Prepared.execute"),
-    (PREPARED, "engine.prepared",
-     "Prepared.executemany"),
+    (PREPARED, "engine.prepared", "Prepared.executemany"),
+    (PREPARED, "engine.prepared", "Prepared.rowcount"),
     (PREPARED, "engine.prepared", "Prepared.first"),
-    ("SQLAlchemy Core: Connection.execute/scalar", "sqlalchemy.engine", "Connection.execute"),
-    ("SQLAlchemy Core: Connection.execute/scalar", "sqlalchemy.engine", "Connection.scalar"),
-    ("SQLAlchemy: flush (unit of work, INSERT/UPDATE)", "sqlalchemy.orm", "Session.flush"),
-    ("SQLAlchemy: ORM statements (get/select/update/delete)", "sqlalchemy.orm",
-     "Session.execute"),
-    ("SQLAlchemy: ORM statements (get/select/update/delete)", "sqlalchemy.orm",
-     "Session.scalars"),
-    ("SQLAlchemy: ORM statements (get/select/update/delete)", "sqlalchemy.orm", "Session.get"),
-    ("SQLAlchemy: session begin (connection, BEGIN)", "sqlalchemy.orm", "Session.connection"),
-    ("SQLAlchemy: commit + close bookkeeping", "sqlalchemy.orm", "Session.commit"),
-    ("SQLAlchemy: commit + close bookkeeping", "sqlalchemy.orm", "Session.close"),
+    (PREPARED, "engine.prepared", "Prepared.all"),
     (TRANSACTION, "engine.operation", "Operation.__init__"),
     (TRANSACTION, "engine.operation", "Operation.commit"),
     (TRANSACTION, "engine.operation", "Operation.close"),
+    ("SQLAlchemy Core: Connection.execute/scalar", "sqlalchemy.engine", "Connection.execute"),
+    ("SQLAlchemy Core: Connection.execute/scalar", "sqlalchemy.engine", "Connection.scalar"),
+    ("SQLAlchemy ORM: flush", "sqlalchemy.orm", "Session.flush"),
+    ("SQLAlchemy ORM: statements (get/select/update/delete)", "sqlalchemy.orm",
+     "Session.execute"),
+    ("SQLAlchemy ORM: statements (get/select/update/delete)", "sqlalchemy.orm",
+     "Session.scalars"),
+    ("SQLAlchemy ORM: statements (get/select/update/delete)", "sqlalchemy.orm", "Session.get"),
+    ("SQLAlchemy ORM: session begin (connection, BEGIN)", "sqlalchemy.orm",
+     "Session.connection"),
+    ("SQLAlchemy ORM: commit + close bookkeeping", "sqlalchemy.orm", "Session.commit"),
+    ("SQLAlchemy ORM: commit + close bookkeeping", "sqlalchemy.orm", "Session.close"),
 ]
 
 
 class PhaseClock:
     """Exclusive wall time per phase: entering a phase stops the clock of the one around it."""
 
-    def __init__(self):
+    def __init__(self, now=time.perf_counter):
+        self.now = now
         self.totals, self.calls, self.stack = defaultdict(float), Counter(), []
-        self.mark = time.perf_counter()
+        self.mark = now()
 
     def enter(self, phase):
         """Start charging time to `phase`."""
-        now = time.perf_counter()
+        now = self.now()
         if self.stack:
             self.totals[self.stack[-1]] += now - self.mark
         self.stack.append(phase)
@@ -77,7 +84,7 @@ class PhaseClock:
 
     def leave(self):
         """Stop charging the current phase; the enclosing one resumes."""
-        now = time.perf_counter()
+        now = self.now()
         self.totals[self.stack.pop()] += now - self.mark
         self.mark = now
 
@@ -114,9 +121,9 @@ def instrumented(clock, db_engine):
         yield
 
 
-def phase_table(bench, n):
+def phase_table(bench, n, cpu=False):
     """Run n instrumented lifecycles; print ms per lifecycle and share of each phase."""
-    clock = PhaseClock()
+    clock = PhaseClock(time.process_time if cpu else time.perf_counter)
     statements = Counter()
 
     def count(conn, cursor, sql, *rest):
@@ -177,6 +184,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__)
     parser.add_argument("--n", type=int, default=300, help="lifecycles per measurement")
     parser.add_argument("--tree", action="store_true", help="also print a profile tree")
+    parser.add_argument("--cpu", action="store_true",
+                        help="phases in CPU time of this process (steadier on a shared machine)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="parkops-profile-") as directory:
         bench = Bench(directory)
@@ -184,7 +193,7 @@ def main(argv=None):
         persisted_ms = timed(bench.persisted, args.n) / args.n * 1000
         print(f"plain wall clock: raw {raw_ms:.3f} ms/lifecycle, persisted {persisted_ms:.3f} "
               f"ms/lifecycle (ratio {raw_ms / persisted_ms:.2f})\n")
-        phase_table(bench, args.n)
+        phase_table(bench, args.n, cpu=args.cpu)
         if args.tree:
             tree(bench, args.n)
         bench.eng.db_engine.dispose()

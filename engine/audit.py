@@ -9,14 +9,21 @@ INSERT = Prepared.insert(AuditEvent.__table__)
 BUFFER = "parkops_audit_rows"
 
 
-def record(session, tenant, kind, instance_id=None, task_id=None, actor=None, **payload):
-    """Add one audit event (who, what, when, payload) to the session's transaction."""
+def record(session, tenant, kind, instance_id=None, task_id=None, actor=None, first=False,
+           **payload):
+    """Add one audit event (who, what, when, payload) to the session's transaction.
+
+    `first` puts it before the events already recorded in this operation (an instance's start
+    is known only after its row exists, but it happened before its first task opened).
+    """
     row = dict(tenant=tenant, kind=kind, instance_id=instance_id, task_id=task_id, actor=actor,
                at=clock.now(), payload=_jsonable(payload))
     rows = session.info.get(BUFFER)
     if rows is None:
         # A session an Engine did not open: nothing would insert a buffer, so use the ORM.
         session.add(AuditEvent(**row))
+    elif first:
+        rows.insert(0, row)
     else:
         rows.append(row)
 

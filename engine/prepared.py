@@ -10,6 +10,7 @@ SQL echo and cursor events do not see these statements; `observers` does (the be
 counts statements with it). Every bind must be given a value: column defaults do not apply.
 """
 
+from contextlib import contextmanager
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import bindparam
@@ -33,35 +34,40 @@ class Prepared:
         statement = table.insert().values({c: bindparam(c) for c in columns})
         return cls(statement.returning(returning) if returning is not None else statement)
 
-    def execute(self, conn, params):
-        """Run with one parameter dict; returns the DBAPI cursor."""
-        plan = self._plan(conn.dialect)
-        return _run(conn, plan.sql, [plan.bind(params)], many=False)
-
     def executemany(self, conn, rows):
         """Run once per parameter dict in `rows` (one DBAPI executemany)."""
         plan = self._plan(conn.dialect)
-        _run(conn, plan.sql, [plan.bind(params) for params in rows], many=True)
+        _run(conn, plan.sql, [plan.bind(params) for params in rows], many=True).close()
 
     def rowcount(self, conn, params):
         """Run an UPDATE/DELETE; how many rows it matched."""
-        return self.execute(conn, params).rowcount
+        with self._cursor(conn, params) as (cursor, _):
+            return cursor.rowcount
 
     def first(self, conn, params):
         """The first result row as a tuple of Python values (types processed), or None."""
-        plan = self._plan(conn.dialect)
-        row = self.execute(conn, params).fetchone()
-        return None if row is None else plan.load(row)
+        with self._cursor(conn, params) as (cursor, plan):
+            row = cursor.fetchone()
+            return None if row is None else plan.load(row)
 
     def all(self, conn, params):
         """Every result row, each a tuple of Python values."""
-        plan = self._plan(conn.dialect)
-        return [plan.load(row) for row in self.execute(conn, params).fetchall()]
+        with self._cursor(conn, params) as (cursor, plan):
+            return [plan.load(row) for row in cursor.fetchall()]
 
     def scalar(self, conn, params):
         """The first column of the first result row, or None."""
         row = self.first(conn, params)
         return None if row is None else row[0]
+
+    @contextmanager
+    def _cursor(self, conn, params):
+        plan = self._plan(conn.dialect)
+        cursor = _run(conn, plan.sql, [plan.bind(params)], many=False)
+        try:
+            yield cursor, plan
+        finally:
+            cursor.close()
 
     def _plan(self, dialect):
         plan = self._compiled.get(dialect)

@@ -344,7 +344,7 @@ class Engine(queries.QueryMixin):
         jobs.queue_messages(session, inst, thrown)
         if started is not None:
             audit.record(session, inst.tenant, "instance_started", inst.id, actor=ctx.actor,
-                         **started)
+                         first=True, **started)
         for task, message in failures:
             open_incident(session, inst, task, message, IncidentKind.SCRIPT)
 

@@ -70,12 +70,17 @@ class ProcessInstance(Base):
     """A running or ended instance; `state` is SpiffWorkflow's serialized workflow without its spec."""
 
     __tablename__ = "engine_instance"
-    __table_args__ = (Index("ix_instance_tenant_status", "tenant", "status", "started_at"),)
+    __table_args__ = (
+        Index("ix_instance_tenant_status", "tenant", "status", "started_at"),
+        Index("ix_instance_tenant_started", "tenant", "started_at"),
+        Index("ix_instance_tenant_process", "tenant", "process_key", "started_at"),
+        Index("ix_instance_tenant_business_key", "tenant", "business_key"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant: Mapped[str] = mapped_column(String(64))
     definition_id: Mapped[int] = mapped_column(ForeignKey("engine_definition.id"), index=True)
     process_key: Mapped[str] = mapped_column(String(255))
-    business_key: Mapped[str | None] = mapped_column(String(255), index=True)
+    business_key: Mapped[str | None] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(16), default=InstanceStatus.RUNNING)
     state: Mapped[str] = mapped_column(Text)
     variables: Mapped[dict] = mapped_column(JSON, default=dict)   # top-level data, for lists/monitor

@@ -95,7 +95,7 @@ def test_parallel_gateway_opens_both_checks_and_joins_in_either_order(
     assert_round_trip(eng, iid)
     inst = eng.instance(iid)
     assert (inst.status, inst.variables["permit_status"]) == ("completed", "issued")
-    assert kinds(eng, iid) == ["task_created", "task_created", "instance_started",
+    assert kinds(eng, iid) == ["instance_started", "task_created", "task_created",
                                "task_claimed", "task_completed", "task_completed",
                                "instance_completed"]
 

@@ -55,7 +55,7 @@ def test_complete_follows_the_gateway_and_ends_the_instance(eng, clock):
     assert inst.status == "completed"
     assert inst.variables["approved"] is True
     kinds = [e.kind for e in eng.history(iid)]
-    assert kinds == ["task_created", "instance_started", "task_completed", "instance_completed"]
+    assert kinds == ["instance_started", "task_created", "task_completed", "instance_completed"]
     assert eng.task(task.id).completed_by == "agent"
     assert_round_trip(eng, iid)
 
