@@ -1,5 +1,8 @@
 """Shared fixtures: an app on a fresh SQLite file, its client, a DB session, and login_as."""
+from datetime import datetime, timezone
+
 import pytest
+import time_machine
 from sqlalchemy.orm import Session
 
 from processes.accounts import defaults as account_defaults
@@ -13,6 +16,23 @@ from webapp.extensions import db as _db
 def cheap_password_hashing(monkeypatch):
     """Scrypt at a low cost: the same code path, without 0.15 s per hash in every login."""
     monkeypatch.setattr(account_defaults, "PASSWORD_HASH_METHOD", "scrypt:1024:8:1")
+
+
+# The tests' "now": Monday 2 March 2026, 10:00 in Brussels (CET).
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def clock():
+    """Frozen clock at T0; `clock.shift(...)`/`clock.move_to(...)` move it."""
+    with time_machine.travel(T0, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def eng(app):
+    """The workflow Engine of the app under test."""
+    return app.extensions["parkops"]
 
 
 def make_config(tmp_path, **settings):

@@ -1,34 +1,19 @@
 """Basket list fixtures: demo users plus bob and another tenant, a frozen clock, and tasks
 started through the app's own engine."""
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from html import unescape
 from pathlib import Path
 
 import pytest
-import time_machine
 
 from processes.accounts.services import create_tenant, create_user, get_tenant
 from webapp.extensions import db as _db
-from webapp.extensions import get_engine
+
+from ...conftest import T0  # noqa: F401  (the suite's frozen "now", used by tests here)
 
 BPMN = Path(__file__).resolve().parents[2] / "data" / "bpmn"
 PERMIT = Path(__file__).resolve().parent / "data" / "permit_check.bpmn"
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)      # Monday, 10:00 in Brussels (CET)
-
-
-@pytest.fixture
-def clock():
-    """The clock stands still at T0 until the test moves it."""
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def eng(app):
-    """The app's workflow engine (usable outside a request)."""
-    with app.app_context():
-        return get_engine()
 
 
 @pytest.fixture

@@ -1,35 +1,21 @@
 """Designer fixtures: the app's engine, test diagrams, uploads, a frozen clock, another tenant."""
-from datetime import datetime, timezone
 from io import BytesIO
 from pathlib import Path
 
 import pytest
-import time_machine
 
 from processes.accounts.services import create_tenant, create_user
 from webapp.extensions import db as _db
 
+from ...conftest import T0  # noqa: F401  (the suite's frozen "now", used by tests here)
+
 DATA = Path(__file__).resolve().parents[2] / "data"
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)     # 10:00 in Brussels (CET)
 OTHER = "acme"
 
 
 def data_file(*parts):
     """Bytes of a file under tests/data/."""
     return DATA.joinpath(*parts).read_bytes()
-
-
-@pytest.fixture
-def eng(app):
-    """The workflow Engine of the app under test."""
-    return app.extensions["parkops"]
-
-
-@pytest.fixture
-def clock():
-    """Frozen clock at T0; `clock.shift(...)` moves it."""
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture

@@ -1,31 +1,17 @@
 """Monitor fixtures: the app's engine, deployed test diagrams, a frozen clock, another tenant."""
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-import time_machine
 
 from processes.accounts.services import create_tenant, create_user
 from webapp.extensions import db as _db
 
+from ...conftest import T0  # noqa: F401  (the suite's frozen "now", used by tests here)
+
 DATA = Path(__file__).resolve().parents[2] / "data"
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)     # 10:00 in Brussels (CET)
 OTHER = "acme"
 # Starts runtime_attack into a power bomb the sandbox refuses: an incident on "Compute".
 BOMB = {"base": 9, "exponent": 387420489, "loops": 1}
-
-
-@pytest.fixture
-def eng(app):
-    """The workflow Engine of the app under test."""
-    return app.extensions["parkops"]
-
-
-@pytest.fixture
-def clock():
-    """Frozen clock at T0; `clock.shift(...)`/`clock.move_to(...)` move it."""
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture
