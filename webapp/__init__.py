@@ -5,16 +5,21 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy.orm import sessionmaker
 
-import processes.accounts.models  # noqa: F401  (puts the account tables on Base.metadata)
+# Importing the models puts their tables on Base.metadata (one metadata for Alembic).
+import processes.accounts.models  # noqa: F401
+import processes.bookings.models  # noqa: F401
+import processes.seasonparking.models  # noqa: F401
 from engine import Engine
 from engine.db import configure_sqlite
 from processes.notifications import NotificationSettings
 from processes.registry import build_service_registry
 
 from .config import environment_overrides, select_config
-from .extensions import csrf, db, limiter, login_manager, migrate
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .i18n import select_locale
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 
 
 def create_app(config=None):
@@ -28,6 +33,8 @@ def create_app(config=None):
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=str(TRANSLATIONS_DIR))
     with app.app_context():
         _init_engine(app)
 

@@ -7,6 +7,7 @@ from flask.cli import with_appcontext
 
 from engine import defaults
 from engine.errors import EngineError
+from processes import demo as domain_demo
 from processes.accounts import services as accounts
 
 from .database import database_label, upgrade_schema
@@ -41,6 +42,10 @@ def init_command(demo, tenant):
     click.echo(f"Library: {len(library)} file(s) for organisation {tenant!r}")
     _deploy_all([str(path) for path in library], tenant, dry_run=False)
     if demo:
+        # After the library: demo cases may start processes from it.
+        for summary in domain_demo.seed_all(db.session, accounts.DEMO_TENANT[0]):
+            db.session.commit()
+            click.echo(summary)
         _print_demo_logins()
 
 

@@ -1,5 +1,6 @@
 """Flask extension singletons, bound to the app in create_app()."""
 from flask import current_app
+from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -20,6 +21,8 @@ login_manager.login_message_category = "info"
 csrf = CSRFProtect()
 # Brute-force brake on logins and API tokens. memory:// counts per process; set
 # RATELIMIT_STORAGE_URI to a Redis URL when several processes serve the app.
+# Translations of the screens (webapp/translations); the locale comes from webapp.i18n.
+babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 

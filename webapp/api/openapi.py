@@ -148,6 +148,23 @@ PATHS = {
 }
 
 
+TAGS = ["auth", "definitions", "instances", "tasks"]
+
+
+def extend(paths, components=None, tags=()):
+    """Add a process family's operations (and its schemas and tags) to the document.
+
+    Called once at import by each domain module of the API (webapp/api/<family>.py); a path
+    documented twice is a programming error.
+    """
+    clash = set(paths) & set(PATHS)
+    if clash:
+        raise ValueError(f"OpenAPI paths documented twice: {sorted(clash)}")
+    PATHS.update(paths)
+    schemas.COMPONENTS.update(components or {})
+    TAGS.extend(tag for tag in tags if tag not in TAGS)
+
+
 def document():
     """The OpenAPI 3.1 document, as a dict ready for JSON."""
     return {
@@ -161,8 +178,7 @@ def document():
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
-        "tags": [{"name": name} for name in
-                 ("auth", "definitions", "instances", "tasks", "meta")],
+        "tags": [{"name": name} for name in (*TAGS, "meta")],
         "paths": PATHS,
         "components": {
             "schemas": schemas.COMPONENTS,

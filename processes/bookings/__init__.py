@@ -1,0 +1,1 @@
+"""Sites, customers, vehicles and bookings: what occurrences, penalties and contracts hang on."""

@@ -1,0 +1,1 @@
+"""Season parkers: applications, products and tariffs, contracts, payment methods, access."""
