@@ -26,4 +26,3 @@ MAX_COMMENT_CHARS = 5000
 # Display
 PRIORITY_HIGH = 70                          # camunda:priority at or above: "high"
 PRIORITY_LOW = 30                           # at or below: "low"
-FALLBACK_TIMEZONE = "UTC"                   # when a tenant row has none

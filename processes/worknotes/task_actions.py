@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 from engine import StaleInstance, TaskConflict, TaskStatus, clock
 
+from processes import timewords
 from . import when
 from .task_rules import check_reassign, check_view
 
@@ -73,4 +74,4 @@ def conflict_message(eng, task, user, error):
 def _at(eng, task):
     if task.completed_at is None:
         return "an earlier moment"
-    return when.short(task.completed_at, when.tenant_zone(eng, task.tenant), clock.now())
+    return timewords.short(task.completed_at, when.tenant_zone(eng, task.tenant), clock.now())

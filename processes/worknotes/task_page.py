@@ -3,6 +3,7 @@ from dataclasses import dataclass, field
 
 from engine import ProcessDefinition, TaskStatus, clock
 
+from processes import timewords
 from . import defaults, services, task_rules, timeline, when
 
 
@@ -14,9 +15,9 @@ class TaskPage:
     instance: object
     process_name: str
     zone: str
-    created: when.Moment
-    due: when.Moment | None
-    finished: when.Moment | None
+    created: timewords.Moment
+    due: timewords.Moment | None
+    finished: timewords.Moment | None
     overdue: bool
     priority: str
     key_variables: list
@@ -46,9 +47,9 @@ def load(eng, task, user):
     page = TaskPage(
         task=task, instance=inst, zone=str(tz),
         process_name=(definition.name if definition else None) or task.process_key,
-        created=when.moment(task.created_at, tz, now),
-        due=when.moment(task.due_at, tz, now, past="overdue"),
-        finished=when.moment(task.completed_at, tz, now),
+        created=timewords.moment(task.created_at, tz, now),
+        due=timewords.moment(task.due_at, tz, now, past="overdue"),
+        finished=timewords.moment(task.completed_at, tz, now),
         overdue=_overdue(task, now), priority=priority_label(task.priority),
         key_variables=key_vars, other_variables=other_vars, prefill=_prefill(task, variables),
         colleagues=[c for c in colleagues if c != task.assignee],

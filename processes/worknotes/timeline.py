@@ -3,6 +3,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from processes import timewords
 from . import filecheck, when
 from .models import Attachment, Comment
 
@@ -39,7 +40,7 @@ class Entry:
     kind: str                   # the audit kind: task_claimed, comment_added, ...
     actor: str | None
     text: str
-    at: when.Moment
+    at: timewords.Moment
     body: str | None = None
     attachment: Attachment | None = None
 
@@ -61,7 +62,7 @@ def list_timeline(eng, tenant, instance_id, tz, now):
 
 def _entry(event, comments, files, tz, now):
     payload = dict(event.payload or {})
-    moment = when.moment(event.at, tz, now)
+    moment = timewords.moment(event.at, tz, now)
     body = attachment = None
     if event.kind == "comment_added":
         comment = comments.get(payload.get("comment"))

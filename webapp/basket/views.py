@@ -6,13 +6,13 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from engine import basket, clock
+from processes import timewords
 from engine import defaults as engine_defaults
 from processes.accounts import roles as account_roles
 from processes.accounts.services import get_tenant
 from processes.basket import saved_filters
 
 from ..extensions import db, get_engine
-from . import timefmt
 from .forms import SORT_LABELS, BulkForm, FilterForm, SaveFilterForm
 
 VIEW_LABELS = {"inbox": "Inbox", "queue": "Queue", "escalated": "Escalated", "done": "Done"}
@@ -197,7 +197,7 @@ def _pager(view, page, params):
 
 def _row_views(rows, view, timezone):
     now = clock.now()
-    tz = timefmt.zone(timezone)
+    tz = timewords.zone(timezone)
     return [_row_view(row, now, tz) for row in rows]
 
 
@@ -209,15 +209,15 @@ def _row_view(row, now, tz):
         "process": row.process_name, "process_key": task.process_key,
         "business_key": task.business_key or "",
         "details": [(name, _shown(value)) for name, value in row.details],
-        "created": timefmt.short(task.created_at, tz),
-        "created_full": timefmt.local(task.created_at, tz),
+        "created": timewords.short(task.created_at, tz, now),
+        "created_full": timewords.absolute(task.created_at, tz),
         "created_iso": task.created_at.isoformat() if task.created_at else "",
-        "due": timefmt.relative_due(task.due_at, now),
-        "due_full": timefmt.local(task.due_at, tz),
+        "due": timewords.relative_due(task.due_at, now),
+        "due_full": timewords.absolute(task.due_at, tz),
         "due_iso": task.due_at.isoformat() if task.due_at else "",
         "overdue": row.overdue, "priority": task.priority, "assignee": task.assignee or "",
-        "completed": timefmt.short(task.completed_at, tz),
-        "completed_full": timefmt.local(task.completed_at, tz),
+        "completed": timewords.short(task.completed_at, tz, now),
+        "completed_full": timewords.absolute(task.completed_at, tz),
     }
 
 

@@ -1,7 +1,7 @@
 """How the designer, monitor and admin pages show time: the tenant's zone and relative words.
 
 Times are stored in UTC; people read them in their tenant's zone ("2026-03-02 10:00") and as
-distances from now, worded exactly as in the basket (webapp.basket.timefmt).
+distances from now, worded exactly as in the basket (processes.timewords).
 """
 from datetime import datetime, time, timedelta, timezone
 
@@ -9,9 +9,9 @@ from flask import current_app, g
 from flask_login import current_user
 
 from engine import clock
+from processes import timewords
 from processes.accounts.services import get_tenant
 
-from ..basket import timefmt
 from ..extensions import db
 
 _ZONE_KEY = "parkops_tenant_zone"
@@ -24,7 +24,7 @@ def tenant_zone():
         tenant = get_tenant(db.session, current_user.tenant)
         fallback = current_app.config["TIMEZONE"]
         # A misspelt zone must not take every page down: the app's zone stands in.
-        zone = timefmt.zone(tenant.timezone if tenant is not None else fallback, fallback)
+        zone = timewords.zone(tenant.timezone if tenant is not None else fallback, fallback)
         setattr(g, _ZONE_KEY, zone)
     return zone
 
@@ -50,15 +50,12 @@ def relative(moment, now=None):
     """'in 3 h' for the future, '2 d ago' (or 'just now') for the past; empty for None."""
     if moment is None:
         return ""
-    now = now or clock.now()
-    if moment - now >= timefmt.MINUTE:
-        return f"in {timefmt.span(moment - now)}"
-    return timefmt.ago(moment, now)
+    return timewords.relative(moment, now or clock.now())
 
 
 def due(moment, now=None):
     """'in 3 h' before a deadline, '2 d overdue' after it; empty for None."""
-    return "" if moment is None else timefmt.relative_due(moment, now or clock.now())
+    return "" if moment is None else timewords.relative_due(moment, now or clock.now())
 
 
 def install(blueprint):
