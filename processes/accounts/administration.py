@@ -89,6 +89,20 @@ def set_active(session, tenant_key, user_id, active, actor_id, actor=None):
     return user
 
 
+def set_email(session, tenant_key, user_id, email, actor=None):
+    """Change (or clear, with an empty value) the address escalation e-mails go to."""
+    user = _existing(session, tenant_key, user_id)
+    email = (email or "").strip() or None
+    _refuse_problems(email=_email_problem(email))
+    if user.email == email:
+        return user
+    before, user.email = user.email, email
+    session.flush()
+    audit.record(session, tenant_key, "user_email_changed", actor=actor, user=user.username,
+                 before=before, after=email)
+    return user
+
+
 def reset_password(session, tenant_key, user_id, password, actor=None):
     """Set a new password for a user (the audit event never holds the password)."""
     user = _existing(session, tenant_key, user_id)

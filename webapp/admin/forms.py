@@ -1,4 +1,4 @@
-"""Forms of the admin pages: new user, roles, password reset, and the (de)activate button.
+"""Forms of the admin pages: new user, e-mail, roles, password reset, (de)activate button.
 
 Format checks stay minimal here; the account rules (user name shape, password length, known
 roles) live in processes.accounts.administration, whose messages land on these fields.
@@ -53,6 +53,14 @@ class RolesForm(FlaskForm):
 
     roles = RolesField("Roles", choices=ROLE_CHOICES)
     submit = SubmitField("Save roles")
+
+
+class EmailForm(FlaskForm):
+    """The address escalation e-mails go to; empty clears it."""
+
+    email = StringField("E-mail", validators=[Optional(), Length(max=254)],
+                        render_kw={"type": "email", "autocomplete": "off"})
+    submit = SubmitField("Save e-mail")
 
 
 class PasswordForm(FlaskForm):

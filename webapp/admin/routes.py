@@ -8,7 +8,7 @@ from processes.accounts import administration as accounts
 from ..access import area
 from ..extensions import db
 from . import bp
-from .forms import ActiveForm, NewUserForm, PasswordForm, RolesForm
+from .forms import ActiveForm, EmailForm, NewUserForm, PasswordForm, RolesForm
 
 REFUSED = 422       # the input breaks an account rule; nothing was changed
 CONFLICT = 409      # someone else changed the same data at the same time
@@ -41,7 +41,7 @@ def new_user():
 @bp.get("/users/<int:user_id>")
 @area("admin")
 def user(user_id):
-    """One user: roles, (de)activation and password reset."""
+    """One user: e-mail, roles, (de)activation and password reset."""
     return _user_page(_get_user(user_id))
 
 
@@ -58,6 +58,23 @@ def roles(user_id):
     if done is None:
         return _user_page(target, roles_form=form), status
     flash(f"Roles of {target.username} saved: {', '.join(target.roles) or 'none'}.", "info")
+    return redirect(url_for(".user", user_id=user_id))
+
+
+@bp.post("/users/<int:user_id>/email")
+@area("admin")
+def email(user_id):
+    """Change or clear the address a user's escalation e-mails go to."""
+    target, form = _get_user(user_id), EmailForm()
+    if not form.validate_on_submit():
+        return _user_page(target, email_form=form), REFUSED
+    done, status = _apply(form, lambda: accounts.set_email(
+        db.session, current_user.tenant, user_id, form.email.data,
+        actor=current_user.username))
+    if done is None:
+        return _user_page(target, email_form=form), status
+    flash(f"E-mail of {target.username} saved: {target.email}." if target.email
+          else f"{target.username} has no e-mail address now.", "info")
     return redirect(url_for(".user", user_id=user_id))
 
 
@@ -139,10 +156,11 @@ def _new_page(form):
     return render_template("admin/new_user.html", form=form)
 
 
-def _user_page(target, roles_form=None, password_form=None, active_form=None):
+def _user_page(target, roles_form=None, password_form=None, active_form=None, email_form=None):
     # Only the submitted form reads the request; the others show the stored state.
     return render_template(
         "admin/user.html", user=target, is_self=target.id == current_user.id,
         roles_form=roles_form or RolesForm(formdata=None, roles=target.roles),
+        email_form=email_form or EmailForm(formdata=None, email=target.email),
         password_form=password_form or PasswordForm(formdata=None),
         active_form=active_form or ActiveForm(formdata=None))

@@ -11,6 +11,7 @@ ROUTES = [
     ("POST", "/admin/users/new"),
     ("GET", "/admin/users/{uid}"),
     ("POST", "/admin/users/{uid}/roles"),
+    ("POST", "/admin/users/{uid}/email"),
     ("POST", "/admin/users/{uid}/deactivate"),
     ("POST", "/admin/users/{uid}/reactivate"),
     ("POST", "/admin/users/{uid}/password"),
@@ -20,7 +21,8 @@ ROLES_OF = {"admin": {"admin"}, "designer": {"designer"}, "agent": {"back-office
             "supervisor": {"back-office", "supervisor"}}
 ALLOWED = set(AREA_ROLES["admin"])
 # Harmless for a demo user: agent keeps the role it has and gets a valid password.
-FORM = {"roles": ["back-office"], "password": "agent-pass-2", "confirm": "agent-pass-2"}
+FORM = {"roles": ["back-office"], "password": "agent-pass-2", "confirm": "agent-pass-2",
+        "email": "agent@example.com"}
 
 
 @pytest.mark.parametrize("method, path", ROUTES)

@@ -155,6 +155,35 @@ def test_admin_cannot_deactivate_themselves(client, login_as, user_of):
     assert client.get("/admin/").status_code == 200
 
 
+def test_change_email_is_stored_audited_and_clearable(client, login_as, user_of, audit_events):
+    """An admin sets a user's escalation address, then clears it; both changes are audited."""
+    login_as("admin")
+    agent = user_of("agent")
+    response = client.post(f"/admin/users/{agent.id}/email", data={"email": " ann@example.com "})
+    assert response.status_code == 302
+    assert user_of("agent").email == "ann@example.com"
+    assert "E-mail of agent saved: ann@example.com." in _page(client.get(f"/admin/users/{agent.id}"))
+    assert client.post(f"/admin/users/{agent.id}/email", data={"email": ""}).status_code == 302
+    assert user_of("agent").email is None
+    first, second = audit_events("user_email_changed")
+    assert first.payload == {"user": "agent", "before": None, "after": "ann@example.com"}
+    assert second.payload == {"user": "agent", "before": "ann@example.com", "after": None}
+
+
+def test_bad_email_answers_422_and_keeps_the_old_address(client, login_as, user_of,
+                                                          audit_events):
+    """A malformed address is refused on the field, the typed text stays, nothing changes."""
+    login_as("admin")
+    agent = user_of("agent")
+    client.post(f"/admin/users/{agent.id}/email", data={"email": "ann@example.com"})
+    response = client.post(f"/admin/users/{agent.id}/email", data={"email": "ann at example"})
+    assert response.status_code == 422
+    assert "Enter an e-mail address such as name@example.com." in _page(response)
+    assert 'value="ann at example"' in _page(response)
+    assert user_of("agent").email == "ann@example.com"
+    assert len(audit_events("user_email_changed")) == 1
+
+
 def test_reset_password(client, login_as, user_of, fresh_client, audit_events):
     """A new password works at once, the old one no longer does, and the audit holds no password."""
     login_as("admin")
