@@ -111,6 +111,30 @@ def start_gunicorn(env, port, workdir):
     sys.exit("gunicorn did not answer within 60 s")
 
 
+def server_cpu_seconds(proc):
+    """CPU seconds (user + system) used so far by the gunicorn master and its workers.
+
+    Read from /proc (Linux); None elsewhere. On a machine shared with other work this is the
+    stable figure: wall-clock throughput there depends on how much CPU the others leave.
+    """
+    try:
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            # fields[1] is the parent pid; fields[11], fields[12] are utime and stime.
+            if int(entry.name) == proc.pid or int(fields[1]) == proc.pid:
+                total += int(fields[11]) + int(fields[12])
+        return total / tick
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def stop_gunicorn(proc):
     """Ask the gunicorn master to stop (it stops its workers); kill it if it lingers."""
     if proc.poll() is None:
@@ -282,6 +306,22 @@ def report(stats, elapsed, n, label):
     return ok
 
 
+def report_cpu(lifecycles, server_s, client_s, elapsed):
+    """CPU per lifecycle of the server and of these clients, and what it allows on idle cores.
+
+    The ceiling is the machine's cores divided by the CPU one lifecycle needs (server and
+    clients together, as they share the machine); the load average says how much of the
+    machine other work took during the run.
+    """
+    server_ms, client_ms = server_s / lifecycles * 1e3, client_s / lifecycles * 1e3
+    cores = os.cpu_count() or 1
+    ceiling = cores * 1e3 / (server_ms + client_ms) if server_ms + client_ms else 0.0
+    share = (server_s + client_s) / elapsed / cores if elapsed else 0.0
+    print(f"CPU per lifecycle: server {server_ms:.1f} ms, clients {client_ms:.1f} ms; "
+          f"ceiling on {cores} idle cores: {ceiling:.0f} lifecycles/s "
+          f"(this run used {share:.0%} of the cores; load average {os.getloadavg()[0]:.1f})")
+
+
 def print_server_errors(log_path, lines=12):
     """The end of gunicorn's log, where the tracebacks of 500 answers are."""
     tail = log_path.read_text(errors="replace").splitlines()[-lines:]
@@ -308,12 +348,17 @@ def main(argv=None):
         try:
             tokens = {user: token(port, user) for user in (STARTER, WORKER)}
             drive(port, tokens, args.clients, args.clients * WARMUP_PER_CLIENT)
+            server_before, client_before = server_cpu_seconds(proc), time.process_time()
             stats, elapsed = drive(port, tokens, args.clients, args.n)
+            server_after, client_after = server_cpu_seconds(proc), time.process_time()
         finally:
             stop_gunicorn(proc)
         print(f"gunicorn: {WORKERS} workers on 127.0.0.1:{port}; {args.clients} clients; "
               f"{os.cpu_count()} CPUs")
         ok = report(stats, elapsed, args.n, database_label(env))
+        if server_before is not None and stats.lifecycles:
+            report_cpu(stats.lifecycles, server_after - server_before,
+                       client_after - client_before, elapsed)
         if sum(stats.failures.values()):
             print_server_errors(workdir / "gunicorn.log")
     return 0 if ok else 1

@@ -14,7 +14,9 @@ from sqlalchemy import bindparam, select
 
 from .errors import StaleInstance
 from .prepared import Prepared
-from .store import HumanTask, ProcessInstance
+from .queries import TASK_BY_ID, TaskView
+from .status import TaskStatus
+from .store import HumanTask, ProcessInstance, TaskQueueEntry
 
 STALE = ("the process instance was changed by someone else at the same time; nothing was "
          "saved, reload and try again")
@@ -32,6 +34,16 @@ SELECT_TASK = Prepared(
            *[INSTANCES.c[name].label(f"i_{name}") for name in _COLUMNS])
     .join_from(TASKS, INSTANCES, TASKS.c.instance_id == INSTANCES.c.id)
     .where(TASKS.c.id == bindparam("task_id")))
+# Compare-and-set of the assignee: only an open task still held by the expected assignee.
+_ASSIGN = dict(assignee=bindparam("assignee"))
+_OPEN_TASK = (TASKS.c.id == bindparam("b_id"), TASKS.c.status == TaskStatus.OPEN)
+ASSIGN_UNCLAIMED = Prepared(TASKS.update().where(*_OPEN_TASK, TASKS.c.assignee.is_(None))
+                            .values(**_ASSIGN))
+ASSIGN_HELD = Prepared(TASKS.update().where(*_OPEN_TASK,
+                                            TASKS.c.assignee == bindparam("b_expected"))
+                       .values(**_ASSIGN))
+DELETE_QUEUE_ENTRIES = Prepared(TaskQueueEntry.__table__.delete().where(
+    TaskQueueEntry.__table__.c.task_id == bindparam("task_id")))
 INSERT_INSTANCE = Prepared.insert(INSTANCES, returning=INSTANCES.c.id)
 UPDATE_INSTANCE = Prepared(
     INSTANCES.update()
@@ -88,6 +100,29 @@ def fetch_task(conn, task_id):
         return None, None
     width = len(_TASK_COLUMNS)
     return TaskRow(*row[:width]), InstanceRow(*row[width:])
+
+
+def fetch_task_view(conn, task_id):
+    """Every column of one human task row as a TaskView, or None."""
+    row = TASK_BY_ID.first(conn, {"task_id": str(task_id)})
+    return None if row is None else TaskView(*row)
+
+
+def set_assignee(conn, task_id, user, expected):
+    """Give an open task to `user` if its assignee is still `expected`; True when it was.
+
+    Its queue entries go either way the task changes hands (an unassigned task gets them
+    back from the caller).
+    """
+    params = {"b_id": task_id, "assignee": user}
+    if expected is None:
+        matched = ASSIGN_UNCLAIMED.rowcount(conn, params)
+    else:
+        matched = ASSIGN_HELD.rowcount(conn, {**params, "b_expected": expected})
+    if matched != 1:
+        return False
+    DELETE_QUEUE_ENTRIES.rowcount(conn, {"task_id": task_id})
+    return True
 
 
 def insert(conn, inst, state, variables):

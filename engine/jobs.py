@@ -21,7 +21,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefin
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select
 
-from . import audit, clock, defaults, escalation, semantics
+from . import audit, claims, clock, defaults, escalation, semantics
 from .errors import EngineError, StaleInstance
 from .projection import INSERT_JOB, SyncContext, job_row
 from .incidents import open_incident
@@ -30,6 +30,8 @@ from .status import IncidentKind, JobKind, JobStatus
 from .store import Job, PendingTimer
 
 log = logging.getLogger(__name__)
+# session.info key: ids of instances whose transaction put jobs into the outbox.
+OUTBOX = "parkops_outbox"
 
 
 def due_timer_instances(session, now, limit):
@@ -54,8 +56,14 @@ def fire_due_timers(engine, limit=None):
     return fired
 
 
+def fire_instance(engine, instance_id):
+    """Fire the due timers of one instance in one transaction; how many fired."""
+    return _fire_instance(engine, instance_id)
+
+
 def _fire_instance(engine, instance_id):
     with engine._operation() as session:
+        claims.lock_instance(session, instance_id)
         now = clock.now()
         due = list(session.scalars(select(PendingTimer).where(
             PendingTimer.instance_id == instance_id, PendingTimer.due_at <= now)))
@@ -100,6 +108,7 @@ def queue_messages(session, inst, thrown):
     if not thrown:
         return
     now = clock.now()
+    session.info.setdefault(OUTBOX, set()).add(inst.id)
     INSERT_JOB.executemany(session.connection(), [
         job_row(inst, JobKind.MESSAGE, name, now,
                 payload={"variables": variables, "business_key": inst.business_key})
@@ -190,6 +199,7 @@ def _record_success(engine, job_id, result):
             job = session.get(Job, job_id)
             if job is None or job.status != JobStatus.PENDING:
                 return
+            claims.lock_instance(session, job.instance_id)
             inst, wf = engine._load(session, job.instance_id)
             task = wf.get_task_from_id(UUID(job.task_id))
             if task is None or not task.has_state(TaskState.STARTED):
@@ -206,7 +216,20 @@ def _record_success(engine, job_id, result):
         log.info("job %s raced with another write; will retry", job_id)
 
 
-def _record_failure(engine, job_id, exc):
+def record_lost(engine, job_id, reason):
+    """The worker running a job vanished: an attempt lost, tried again at once (or an incident)."""
+    with engine.reading() as session:
+        job = session.get(Job, job_id)
+        if job is None or job.kind == JobKind.MESSAGE:
+            return          # deliveries are at-least-once and hold no attempts: just run again
+    _record_failure(engine, job_id, WorkerLost(reason), backoff=False)
+
+
+class WorkerLost(Exception):
+    """The process running a job stopped before recording its outcome."""
+
+
+def _record_failure(engine, job_id, exc, backoff=True):
     message = f"{type(exc).__name__}: {exc}"[:2000]
     with engine._operation() as session:
         job = session.get(Job, job_id)
@@ -217,8 +240,9 @@ def _record_failure(engine, job_id, exc):
         audit.record(session, job.tenant, f"{job.kind}_failed", job.instance_id, job.task_id,
                      handler=job.handler, attempt=job.attempts, error=message)
         if job.attempts < defaults.SERVICE_MAX_ATTEMPTS:
-            backoff = defaults.SERVICE_BACKOFF_S[min(job.attempts, len(defaults.SERVICE_BACKOFF_S)) - 1]
-            job.run_after = clock.now() + timedelta(seconds=backoff)
+            waits = defaults.SERVICE_BACKOFF_S
+            delay = waits[min(job.attempts, len(waits)) - 1] if backoff else 0
+            job.run_after = clock.now() + timedelta(seconds=delay)
             return
         job.status = JobStatus.FAILED
         inst, wf = engine._load(session, job.instance_id)

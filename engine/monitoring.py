@@ -130,3 +130,13 @@ def definition_source(engine, tenant, key, version):
             if item["filename"] == definition.filename:
                 return DefinitionSource(definition, item["filename"], item["source"])
         return None
+
+
+def instance_source(engine, instance):
+    """The BPMN XML of the definition version `instance` runs on, or None."""
+    with engine.reading() as session:
+        definition = session.get(ProcessDefinition, instance.definition_id)
+    if definition is None:
+        return None
+    found = definition_source(engine, instance.tenant, definition.key, definition.version)
+    return found.text if found is not None else None

@@ -7,12 +7,12 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import (audit, clock, db, defaults, definitions, escalation, forms, instances, jobs,
-               projection, queries, sandbox)
+               projection, queries, sandbox, variables)
 from .errors import NotAllowed, NotFound, StaleInstance, TaskConflict
 from .incidents import failure_message, open_incident
 from .instances import STALE
@@ -21,7 +21,7 @@ from .projection import SyncContext, add_queue_entries
 from .services import ServiceRegistry
 from .serializer import dump_state, load_state, settle
 from .status import IncidentKind, InstanceStatus, TaskStatus
-from .store import HumanTask, Incident, MessageSubscription, TaskQueueEntry
+from .store import Incident, MessageSubscription
 
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,9 @@ class Engine(queries.QueryMixin):
         self.script_engine = script_engine or sandbox.make_script_engine()
         self.specs = definitions.SpecCache()
         self.workflows = instances.WorkflowCache(defaults.WORKFLOW_CACHE_SIZE)
+        # Called with the ids of instances whose committed transaction queued outbox jobs,
+        # so a production relay can hand them over at once (the scheduler would, later).
+        self.on_outbox = None
 
     # -- transactions -----------------------------------------------------------------------
     @contextmanager
@@ -78,6 +81,15 @@ class Engine(queries.QueryMixin):
         # Only now is what the workflows were saved as the truth other operations will read.
         for instance_id, (version, wf) in saved.items():
             self.workflows.put(instance_id, version, wf)
+        queued = tx.info.get(jobs.OUTBOX)
+        if queued and self.on_outbox is not None:
+            self._announce(queued)
+
+    def _announce(self, instance_ids):
+        try:
+            self.on_outbox(instance_ids)
+        except Exception:   # committed already: the scheduler relays what was not handed over
+            log.exception("handing over the outbox jobs of %s failed", sorted(instance_ids))
 
     @contextmanager
     def reading(self):
@@ -234,21 +246,14 @@ class Engine(queries.QueryMixin):
             self._advance(session, inst, wf, SyncContext(actor, completed_task_id=task_id))
 
     def _open_task(self, session, task_id, tenant):
-        row = session.get(HumanTask, str(task_id))
+        row = instances.fetch_task_view(session.connection(), task_id)
         _check_open(row, task_id, tenant)
         return row
 
     def _set_assignee(self, session, row, user, expected):
         """Compare-and-set, so two concurrent claims cannot both win."""
-        condition = (HumanTask.assignee.is_(None) if expected is None
-                     else HumanTask.assignee == expected)
-        result = session.execute(
-            update(HumanTask).where(HumanTask.id == row.id, HumanTask.status == TaskStatus.OPEN,
-                                    condition).values(assignee=user)
-            .execution_options(synchronize_session="fetch"))
-        if result.rowcount != 1:
+        if not instances.set_assignee(session.connection(), row.id, user, expected):
             raise TaskConflict("the task changed meanwhile; reload and try again")
-        session.execute(TaskQueueEntry.__table__.delete().where(TaskQueueEntry.task_id == row.id))
         if user is None:
             add_queue_entries(session, row)
 
@@ -289,6 +294,20 @@ class Engine(queries.QueryMixin):
             if task is not None and task.has_state(TaskState.ERROR):
                 task._set_state(TaskState.READY)   # SpiffWorkflow offers no public "retry"
             self._advance(session, inst, wf, SyncContext(actor))
+
+    def set_variables(self, instance_id, changes, actor, tenant=None):
+        """Change variables of a running instance (e.g. to repair the input of a failed step
+        before retrying it); audited with the old and the new values."""
+        changes = variables.check_changes(changes)
+        with self._operation() as session:
+            inst, wf = self._load(session, instance_id, tenant)
+            if inst.status != InstanceStatus.RUNNING:
+                raise TaskConflict(f"this instance is {inst.status}; only a running instance's "
+                                   "variables can change")
+            before = variables.apply_changes(wf, changes)
+            audit.record(session, inst.tenant, "variables_changed", inst.id, actor=actor,
+                         before=before, after=changes)
+            self._save(session, inst, wf, SyncContext(actor))
 
     # -- shared machinery -------------------------------------------------------------------
     def _load(self, session, instance_id, tenant=None):
@@ -368,6 +387,8 @@ class Engine(queries.QueryMixin):
         if completing:
             audit.record(session, inst.tenant, "instance_completed", inst.id, actor=ctx.actor)
         changes.apply(session, inst)
+        if changes.jobs_new:
+            session.info.setdefault(jobs.OUTBOX, set()).add(inst.id)
         session.info[SAVED][inst.id] = (inst.version, wf)
 
 

@@ -11,6 +11,12 @@ like ours.
 Messages: a correlated message's variables become process variables, as in Camunda, instead
 of landing under `<task>_Response`.
 
+Event-based gateways: the first event to happen takes its path and withdraws the others.
+SpiffWorkflow records every event it sees at the gateway and runs the path of each: a message
+delivered while the gateway's timer was already due (the runner had not fired it yet) ran both
+paths. Here a due timer happened first, so it refuses later messages, and once one event is
+recorded no other joins it.
+
 Loops and multi-instance: SpiffWorkflow wires a child's completion to its loop's merge only
 when it creates the child or deserializes a spec. Our specs are parsed, never deserialized, so
 after a restart (or in another process) children would never be merged; `adapt` wires them.
@@ -26,6 +32,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (CycleTimerEventDef
 
 from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.bpmn.specs.data_spec import TaskDataReference
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import EventBasedGateway
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.camunda.specs.event_definitions import (
     MessageEventDefinition as CamundaMessageEventDefinition)
@@ -92,6 +99,26 @@ class Message(CamundaMessageEventDefinition):
         my_task.data.update(my_task.internal_data.get(self.name) or {})
 
 
+class GatewayEvents(MultipleEventDefinition):
+    """The events after an event-based gateway: exactly one of them ever fires."""
+
+    def has_fired(self, my_task):
+        seen = my_task.internal_data.get("seen_events") or []
+        if not seen:
+            seen = [BpmnEvent(timer) for timer in self._due_timers(my_task)]
+        my_task.internal_data["seen_events"] = seen[:1]
+        return bool(seen)
+
+    def catches(self, my_task, event=None):
+        if my_task.internal_data.get("seen_events") or self._due_timers(my_task):
+            return False       # decided already, or the deadline passed before this event
+        return super().catches(my_task, event)
+
+    def _due_timers(self, my_task):
+        return [d for d in self.event_definitions
+                if isinstance(d, TimerEventDefinition) and d.has_fired(my_task)]
+
+
 _REPLACEMENTS = {
     DurationTimerEventDefinition: DurationTimer,
     TimeDateEventDefinition: DateTimer,
@@ -104,6 +131,8 @@ def adapt(*specs):
     """Give these freshly parsed process specs ParkOps' event and loop semantics."""
     for spec in specs:
         for task_spec in spec.task_specs.values():
+            if isinstance(task_spec, EventBasedGateway):
+                task_spec.event_definition.__class__ = GatewayEvents
             for event in flatten(getattr(task_spec, "event_definition", None)):
                 replacement = _REPLACEMENTS.get(type(event))
                 if replacement is not None:

@@ -7,7 +7,11 @@ Seeders run in the order below, so later ones may use what earlier ones created.
 from importlib import import_module
 
 SEEDERS = (
-    # "processes.bookings.demo:seed",
+    "processes.bookings.demo:seed",
+    "processes.penalties.demo:seed",          # on the demo bookings
+    "processes.occurrences.demo:seed",
+    "processes.seasonparking.demo:seed",
+    "processes.invoicing.demo:seed",           # after the season-parking seeder
 )
 
 

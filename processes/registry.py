@@ -2,7 +2,13 @@
 from engine import ServiceRegistry
 from engine.escalation import NOTIFY_HANDLER
 
-from .notifications import make_task_overdue_handler
+from .notifications import NotificationSettings, make_task_overdue_handler
+from .payments import make_provider
+from .seasonparking import handlers as season_handlers
+from .seasonparking import housekeeping as season_housekeeping
+from .occurrences import lifecycle as occurrence_lifecycle
+from .penalties import handlers as penalty_handlers
+from .invoicing import handlers as invoicing_handlers
 
 
 def build_service_registry(session_factory=None, notifications=None):
@@ -17,4 +23,15 @@ def build_service_registry(session_factory=None, notifications=None):
         registry.add(NOTIFY_HANDLER, make_task_overdue_handler(session_factory, notifications))
     # Process families (occurrences, penalties, season parkers, invoicing) register their
     # handlers here as they land; none exists yet.
+    if session_factory is not None:
+        penalty_handlers.register(registry, session_factory, notifications)
+    if session_factory is not None:
+        season_handlers.register(registry, session_factory, make_provider(session_factory),
+                                 (notifications or NotificationSettings()).mail)
+        season_housekeeping.register(registry, session_factory)
+    if session_factory is not None:
+        for name, handler in occurrence_lifecycle.make_handlers(session_factory).items():
+            registry.add(name, handler)
+    if session_factory is not None:
+        invoicing_handlers.register(registry, session_factory, notifications)
     return registry

@@ -3,17 +3,25 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import sessionmaker
 
 # Importing the models puts their tables on Base.metadata (one metadata for Alembic).
 import processes.accounts.models  # noqa: F401
 import processes.bookings.models  # noqa: F401
+import processes.occurrences.models  # noqa: F401
+import processes.penalties.models  # noqa: F401
+import processes.access.models  # noqa: F401
+import processes.payments.models  # noqa: F401
 import processes.seasonparking.models  # noqa: F401
+import processes.invoicing.models  # noqa: F401
 from engine import Engine
 from engine.db import configure_sqlite
 from processes.notifications import NotificationSettings
 from processes.registry import build_service_registry
 
+from .catalogues import compile_stale_catalogues
+from . import frontend
 from .config import environment_overrides, select_config
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .i18n import select_locale
@@ -35,6 +43,7 @@ def create_app(config=None):
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(TRANSLATIONS_DIR))
+    compile_stale_catalogues(TRANSLATIONS_DIR)
     with app.app_context():
         _init_engine(app)
 
@@ -76,19 +85,38 @@ def _init_engine(app):
 # Top navigation: (label, endpoint, area); an entry shows once its endpoint exists and the
 # user may enter its area (webapp.access.AREA_ROLES).
 NAV = (
-    ("Basket", "basket.index", "basket"),
-    ("Designer", "designer.index", "designer"),
-    ("Monitor", "monitor.index", "monitor"),
-    ("Admin", "admin.index", "admin"),
+    (_l("Basket"), "basket.index", "basket"),
+    (_l("Bookings"), "bookings.index", "bookings"),
+    (_l("Occurrences"), "occurrences.index", "occurrences"),
+    (_l("Penalties"), "penalties.index", "penalties"),
+    (_l("Season parkers"), "seasonparking.index", "seasonparking"),
+    (_l("Designer"), "designer.index", "designer"),
+    (_l("Monitor"), "monitor.index", "monitor"),
+    (_l("Invoicing"), "invoicing.index", "invoicing"),
+    (_l("Admin"), "admin.index", "admin"),
 )
 
 
 def _register_blueprints(app):
-    from . import admin, api, auth, basket, designer, home, monitor
+    from . import admin, api, auth, basket, designer, home, monitor, profile
+    from . import bookings
 
-    for module in (auth, home, basket, designer, monitor, admin, api):
+    from . import observability
+
+    for module in (auth, home, basket, designer, monitor, admin, api, profile, bookings):
         app.register_blueprint(module.bp)
+    app.register_blueprint(observability.bp)
+    from . import occurrences
+    app.register_blueprint(occurrences.bp)
+    from . import penalties
+    app.register_blueprint(penalties.bp)
+    from . import seasonparking
+    app.register_blueprint(seasonparking.bp)
+    app.register_blueprint(seasonparking.public_bp)
+    from . import invoicing
+    app.register_blueprint(invoicing.bp)
     app.context_processor(_navigation)
+    app.jinja_env.globals["vendor_installed"] = frontend.installed
 
 
 def _navigation():

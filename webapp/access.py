@@ -15,6 +15,12 @@ AREA_ROLES = {
     "designer": ("designer", "admin"),
     "monitor": ("supervisor", "admin", "designer"),
     "admin": ("admin",),
+    "bookings": ("back-office", "supervisor", "admin"),
+    "occurrences": ("back-office", "supervisor", "admin"),
+    "penalties": ("back-office", "supervisor", "admin"),
+    "seasonparking": ("back-office", "supervisor", "admin"),
+    "penalty_settings": ("admin",),
+    "invoicing": ("back-office", "supervisor", "admin"),
 }
 
 

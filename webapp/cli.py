@@ -19,8 +19,10 @@ CLI_ACTOR = "cli"
 
 def register(app):
     """Add the ParkOps commands to `app.cli`."""
-    for command in (init_command, deploy_command, instances_command, tasks_command):
+    for command in (init_command, deploy_command, instances_command, tasks_command,
+                    scheduler_command):
         app.cli.add_command(command)
+    from .invoicing import cli as invoicing_cli; invoicing_cli.register(app)  # noqa: E702
 
 
 @click.command("init")
@@ -89,6 +91,23 @@ def tasks_command(tenant, role, limit):
         [(t.id, t.name, t.process_key, t.business_key, ",".join(t.candidate_groups or ()),
           t.assignee, _when(t.due_at)) for t in rows],
     )
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command():
+    """Move due timers and outbox jobs to RQ, escalate overdue tasks, sweep lost work."""
+    from tasks.queue import connect
+    from tasks.scheduler import Scheduler
+
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        raise click.UsageError("the scheduler needs REDIS_URL; without it the embedded "
+                               "runner of the web process does its work")
+    click.echo(f"Scheduler on {database_label()} -> {url} (Ctrl-C stops it)")
+    scheduler = Scheduler(get_engine(), connect(url))
+    scheduler.stop_on_signals()
+    scheduler.run()
 
 
 def _deploy_all(files, tenant, dry_run):

@@ -17,6 +17,11 @@ class Config:
     TIMEZONE = "Europe/Brussels"
     DEFAULT_TENANT = "demo"
     EMBEDDED_RUNNER = True
+    # Production runner: with a Redis URL, timers and jobs go to RQ workers through the
+    # scheduler (`flask scheduler`), and the embedded runner does not start.
+    REDIS_URL = None
+    # Logs: "text" (default) or "json" (one JSON object per line, with instance/task ids).
+    LOG_FORMAT = "text"
     RUNNER_POLL_S = engine_defaults.RUNNER_POLL_S
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -62,15 +67,15 @@ class TestConfig(Config):
 
 
 class ProductionConfig(Config):
-    """Secrets from the environment, secure cookies.
+    """Secrets from the environment, secure cookies, JSON logs.
 
-    The embedded runner stays on: until RQ workers and the scheduler exist (issue #6) it is the
-    only thing that fires timers and runs service jobs, and two runners racing are safe (the
-    instance's optimistic lock makes the loser skip).
+    Without REDIS_URL the embedded runner still fires timers and runs jobs in every web
+    process (two runners racing are safe: the instance's optimistic lock makes the loser skip).
     """
 
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    LOG_FORMAT = "json"
 
     @staticmethod
     def check(settings):
@@ -87,6 +92,8 @@ class ProductionConfig(Config):
 ENV_OVERRIDES = {
     "SECRET_KEY": "SECRET_KEY",
     "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "REDIS_URL": "REDIS_URL",
+    "PARKOPS_LOG_FORMAT": "LOG_FORMAT",
     "PARKOPS_TIMEZONE": "TIMEZONE",
     "PARKOPS_TENANT": "DEFAULT_TENANT",
     "PARKOPS_BASE_URL": "BASE_URL",
@@ -104,8 +111,18 @@ def _flag(value):
     return value.strip().lower() in ("1", "true", "yes", "on")
 
 
+def database_url(value):
+    """A DATABASE_URL as SQLAlchemy needs it: plain `postgresql://` URLs use psycopg 3."""
+    value = value.strip()
+    for prefix in ("postgresql://", "postgres://"):
+        if value.startswith(prefix):
+            return "postgresql+psycopg://" + value[len(prefix):]
+    return value
+
+
 # Config keys that are not strings: how to read them from an environment variable.
-ENV_TYPES = {"MAIL_PORT": int, "MAIL_STARTTLS": _flag, "MAIL_TIMEOUT": float}
+ENV_TYPES = {"MAIL_PORT": int, "MAIL_STARTTLS": _flag, "MAIL_TIMEOUT": float,
+             "SQLALCHEMY_DATABASE_URI": database_url}
 
 CONFIGS = {"development": Config, "production": ProductionConfig, "testing": TestConfig}
 

@@ -8,10 +8,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import Session
 
 from engine import clock
-from processes.accounts.services import Identity, get_user, identity_of
+from engine.prepared import Prepared
+from processes.accounts.models import Tenant, User, UserRole
+from processes.accounts.services import Identity
 
 from . import defaults
 from .models import ApiToken
@@ -54,19 +57,38 @@ def issue(session, identity, lifetime=defaults.TOKEN_LIFETIME):
 
 
 def verify(session, token):
-    """The Verified owner of `token`; None if unknown, expired, revoked, or its user inactive."""
+    """The Verified owner of `token`; None if unknown, expired, revoked, or its user inactive.
+
+    `session` is an ORM Session or a Connection. Every API request asks this, so it is one
+    prepared statement: the token, its user and the user's roles (one row per role).
+    """
     if not token or len(token) > MAX_TOKEN_CHARS:
         return None
+    conn = session.connection() if isinstance(session, Session) else session
+    rows = _TOKEN_OWNER.all(conn, {"token_hash": digest(token)})
+    if not rows:
+        return None
+    token_id, revoked_at, expires_at, last_used_at, user_id, username, active, language, \
+        tenant = rows[0][:9]
     now = clock.now()
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
-        return None
     # Roles and the active flag are read now, so a change applies to live tokens at once.
-    user = get_user(session, row.tenant, row.username)
-    if user is None or not user.active:
+    if revoked_at is not None or expires_at <= now or user_id is None or not active:
         return None
-    stale = row.last_used_at is None or now - row.last_used_at >= defaults.LAST_USED_RESOLUTION
-    return Verified(identity=identity_of(user), token_id=row.id, stale=stale)
+    roles = tuple(sorted(row[9] for row in rows if row[9] is not None))
+    stale = last_used_at is None or now - last_used_at >= defaults.LAST_USED_RESOLUTION
+    identity = Identity(user_id=user_id, tenant=tenant, username=username, roles=roles,
+                        active=bool(active), language=language)
+    return Verified(identity=identity, token_id=token_id, stale=stale)
+
+
+_TOKEN_OWNER = Prepared(
+    select(ApiToken.id, ApiToken.revoked_at, ApiToken.expires_at, ApiToken.last_used_at,
+           User.id, User.username, User.active, User.language, Tenant.key, UserRole.role)
+    .select_from(ApiToken)
+    .outerjoin(Tenant, Tenant.key == ApiToken.tenant)
+    .outerjoin(User, (User.tenant_id == Tenant.id) & (User.username == ApiToken.username))
+    .outerjoin(UserRole, UserRole.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("token_hash")))
 
 
 def touch(session, token_id):

@@ -87,3 +87,13 @@ class Booking(Base):
     site: Mapped[Site] = relationship()
     customer: Mapped[Customer] = relationship()
     vehicle: Mapped[Vehicle | None] = relationship()
+
+
+class BookingCounter(Base):
+    """The last booking number a tenant handed out; bumped in the transaction that books, so
+    two bookings never share a reference (the row lock also serialises capacity checks)."""
+
+    __tablename__ = "booking_counter"
+
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)

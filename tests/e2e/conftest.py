@@ -1,10 +1,15 @@
 """Browser-test fixtures: the real app served over HTTP in a thread, and headless Chromium."""
 import shutil
+import sqlite3
 import tempfile
+from contextlib import closing
 import threading
+from datetime import datetime, timedelta, timezone
+from importlib import import_module
 from pathlib import Path
 
 import pytest
+import time_machine
 from werkzeug.serving import make_server
 
 from processes.accounts.services import seed_demo
@@ -113,3 +118,97 @@ def screenshot():
         return path
 
     return shoot
+
+
+# -- A seeded demo world at a fixed moment, shared by the tests of one module ---------------
+# Monday 2 March 2026, 10:00 in Brussels; the module's clock ticks on from DEMO_NOW, a few
+# minutes after the demo data was made (the seeders' "today" is the same day).
+DEMO_SEEDED_AT = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+DEMO_NOW = DEMO_SEEDED_AT + timedelta(minutes=5)
+DEMO_SEEDERS = ("processes.bookings.demo:seed", "processes.seasonparking.demo:seed")
+LIBRARY_DIR = REPO / "library"
+
+
+class DemoSite:
+    """A live server over a copy of the demo database: `url`, `app`, `run(fn(engine))`."""
+
+    def __init__(self, app, url):
+        self.app, self.url = app, url
+
+    def run(self, fn):
+        """Call `fn(engine)` in an app context (the worker's part: jobs, timers, look-ups)."""
+        with self.app.app_context():
+            try:
+                return fn(get_engine())
+            finally:
+                _db.session.remove()
+
+    def query(self, fn):
+        """Call `fn(session)` on the app's database and return its result."""
+        with self.app.app_context():
+            try:
+                return fn(_db.session)
+            finally:
+                _db.session.remove()
+
+
+def _cheap_hashing(patcher):
+    from processes.accounts import defaults as account_defaults
+    patcher.setattr(account_defaults, "PASSWORD_HASH_METHOD", "scrypt:1024:8:1")
+
+
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory):
+    """A SQLite file holding the demo users, the library and the bookings and season-parking
+    demo data, made once per test session (about 5 s) and copied by each module."""
+    folder = tmp_path_factory.mktemp("demo-db")
+    with time_machine.travel(DEMO_SEEDED_AT, tick=True), pytest.MonkeyPatch.context() as patch:
+        _cheap_hashing(patch)
+        app = create_app(make_config(folder))
+        with app.app_context():
+            _db.create_all()
+            seed_demo(_db.session)
+            _db.session.commit()
+            eng = get_engine()
+            for path in sorted(LIBRARY_DIR.glob("*.dmn")) + sorted(LIBRARY_DIR.glob("*.bpmn")):
+                eng.deploy(path.read_bytes(), path.name, "demo", actor="e2e", dry_run=False)
+            for spec in DEMO_SEEDERS:
+                module, _, name = spec.partition(":")
+                getattr(import_module(module), name)(_db.session, "demo")
+                _db.session.commit()
+            _db.session.remove()
+            _db.engine.dispose()
+    return folder / "parkops.db"
+
+
+@pytest.fixture(scope="module")
+def demo_site(demo_database, tmp_path_factory):
+    """The app on a copy of the demo database, served on a free port, its clock at DEMO_NOW
+    and ticking; real CSRF; invoicing runs on a background thread as in production."""
+    folder = tmp_path_factory.mktemp("demo-site")
+    with closing(sqlite3.connect(demo_database)) as source, \
+            closing(sqlite3.connect(folder / "parkops.db")) as copy:
+        source.backup(copy)
+    with time_machine.travel(DEMO_NOW, tick=True), pytest.MonkeyPatch.context() as patch:
+        _cheap_hashing(patch)
+        app = create_app(make_config(folder, WTF_CSRF_ENABLED=True, INVOICING_RUN_INLINE=False))
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        yield DemoSite(app, f"http://127.0.0.1:{server.server_port}")
+        server.shutdown()
+        thread.join(timeout=10)
+        with app.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
+
+
+def log_in(page, base_url, username):
+    """Fill the login form as a person would (organisation demo, password = user name)."""
+    page.goto(f"{base_url}/auth/login")
+    page.get_by_label("Organisation").fill("demo")
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password").fill(username)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+    assert "/auth/login" not in page.url, page.content()

@@ -9,5 +9,10 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 from . import auth, errors, routes  # noqa: E402,F401  (they attach themselves to bp)
+from . import bookings  # noqa: E402,F401
+from . import occurrences  # noqa: E402,F401
+from . import penalties  # noqa: E402,F401
+from . import seasonparking  # noqa: E402,F401
+from . import invoicing  # noqa: E402,F401
 
 errors.register(bp)

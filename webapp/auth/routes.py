@@ -13,10 +13,11 @@ from .forms import LoginForm, LogoutForm
 from .principal import Principal
 
 # Endpoints reachable without logging in; everything else redirects to the login page.
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "static"})
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "observability.healthz",
+                              "observability.metrics"})
 # Blueprints that authenticate every request themselves: the JSON API checks bearer tokens
 # and answers 401 in JSON, never a redirect to this login page.
-SELF_AUTHENTICATED_BLUEPRINTS = frozenset({"api"})
+SELF_AUTHENTICATED_BLUEPRINTS = frozenset({"api", "season_public"})  # season_public: open form
 
 
 @login_manager.user_loader

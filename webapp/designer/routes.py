@@ -55,7 +55,9 @@ def definition(key):
     versions = get_engine().definition_versions(current_user.tenant, key)
     if not versions:
         abort(404)
-    return render_template("designer/definition.html", key=key, versions=versions)
+    wanted = request.args.get("version", type=int)
+    shown = next((d for d in versions if d.version == wanted), versions[0])
+    return render_template("designer/definition.html", key=key, versions=versions, shown=shown)
 
 
 @bp.get("/definitions/<key>/versions/<int:version>/source")

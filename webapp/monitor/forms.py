@@ -1,7 +1,10 @@
-"""Forms of the monitor: the instance filter (a GET form) and the action buttons' CSRF forms."""
+"""Forms of the monitor: the instance filter (a GET form), variable repair, and the action
+buttons' CSRF forms."""
 from flask_wtf import FlaskForm
+import json
+
 from wtforms import (DateField, HiddenField, IntegerField, SelectChoice, SelectField,
-                     StringField)
+                     StringField, TextAreaField)
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from engine import InstanceStatus
@@ -65,3 +68,26 @@ class RetryForm(FlaskForm):
         """The instance id to return to, or None."""
         value = (self.back.data or "").strip()
         return int(value) if value.isdigit() else None
+
+
+class VariablesForm(FlaskForm):
+    """The instance's variables as a JSON object, edited in place before a Retry."""
+
+    variables = TextAreaField("Variables (JSON)", validators=[Length(max=200_000)],
+                              render_kw={"rows": 12, "spellcheck": "false"})
+
+    def validate_variables(self, field):
+        """A JSON object, parsed into `self.parsed`."""
+        try:
+            parsed = json.loads(field.data or "")
+        except ValueError as error:
+            raise ValidationError(f"Not valid JSON: {error.msg} at line {error.lineno}, "
+                                  f"column {error.colno}.") from None
+        if not isinstance(parsed, dict):
+            raise ValidationError('Write one JSON object, e.g. {"amount": 120}.')
+        self.parsed = parsed
+
+    def changes(self, current):
+        """The variables whose value differs from `current` (missing ones are left alone)."""
+        return {name: value for name, value in self.parsed.items()
+                if name not in current or current[name] != value}

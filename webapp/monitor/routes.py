@@ -1,22 +1,24 @@
 """Routes of the monitor blueprint (thin: parse input, call one service, render)."""
 import json
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from engine import InstanceStatus, monitoring
+from engine import InstanceStatus, InvalidVariables, TaskConflict, monitoring, positions
 from engine import defaults as engine_defaults
 
 from ..access import area, get_instance, roles_required
 from ..extensions import get_engine
 from . import bp, display
-from .forms import ActionForm, InstanceFilterForm, RetryForm
+from .forms import ActionForm, InstanceFilterForm, RetryForm, VariablesForm
 
 display.install(bp)
 
-# Cancelling throws work away: only people responsible for the operation may.
+# Cancelling throws work away and changed variables steer what runs next: only people
+# responsible for the operation may do either.
 CANCEL_ROLES = ("supervisor", "admin")
+REPAIR_ROLES = CANCEL_ROLES
 PAGE_SIZE = engine_defaults.PAGE_SIZE
 
 
@@ -40,12 +42,49 @@ def index():
 @area("monitor")
 def instance(instance_id):
     """Status, version, variables, open tasks, timers, incidents and history of one instance."""
-    overview = monitoring.instance_overview(get_engine(), get_instance(instance_id))
-    return render_template(
-        "monitor/instance.html", o=overview, retry_form=RetryForm(back=instance_id),
-        variables=json.dumps(overview.instance.variables or {}, indent=2, sort_keys=True,
-                             ensure_ascii=False, default=str),
-        may_cancel=_may_cancel(), running=overview.instance.status == InstanceStatus.RUNNING)
+    return _instance_page(get_instance(instance_id))
+
+
+@bp.post("/instances/<int:instance_id>/variables")
+@roles_required(*REPAIR_ROLES)
+def variables(instance_id):
+    """Change variables of a running instance, e.g. to repair a failed step's input before
+    a Retry; a refused value re-renders the page with the message and the typed text."""
+    inst = get_instance(instance_id)
+    form = VariablesForm()
+    if not form.validate_on_submit():
+        return _instance_page(inst, form), 422
+    changes = form.changes(inst.variables or {})
+    if not changes:
+        flash("No variable changed.", "info")
+        return redirect(url_for(".instance", instance_id=instance_id))
+    try:
+        get_engine().set_variables(instance_id, changes, current_user.username,
+                                   tenant=current_user.tenant)
+    except InvalidVariables as refused:
+        form.variables.errors = [f"{name}: {message}" for name, message in refused.errors.items()]
+        return _instance_page(inst, form), 422
+    except TaskConflict as conflict:
+        form.variables.errors = [str(conflict)]
+        return _instance_page(inst, form), 409
+    hint = (" Retry the incident to run the step with the new values."
+            if _has_open_incident(inst) else "")
+    flash(f"Changed {', '.join(sorted(changes))}.{hint}", "info")
+    return redirect(url_for(".instance", instance_id=instance_id))
+
+
+@bp.get("/instances/<int:instance_id>/diagram")
+@area("monitor")
+def diagram(instance_id):
+    """The BPMN XML of the version the instance runs on, for the diagram on its page."""
+    inst = get_instance(instance_id)
+    found = monitoring.instance_source(get_engine(), inst)
+    if found is None:
+        abort(404)
+    response = current_app.response_class(found, mimetype="application/xml")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 @bp.get("/incidents")
@@ -93,6 +132,24 @@ def cancel(instance_id):
     get_engine().cancel(instance_id, current_user.username, tenant=current_user.tenant)
     flash(f"Instance #{instance_id} was cancelled.", "info")
     return redirect(url_for(".instance", instance_id=instance_id))
+
+
+def _instance_page(inst, variables_form=None):
+    overview = monitoring.instance_overview(get_engine(), inst)
+    shown = json.dumps(overview.instance.variables or {}, indent=2, sort_keys=True,
+                       ensure_ascii=False, default=str)
+    running = overview.instance.status == InstanceStatus.RUNNING
+    may_repair = running and bool(set(REPAIR_ROLES) & set(current_user.roles))
+    return render_template(
+        "monitor/instance.html", o=overview, retry_form=RetryForm(back=inst.id),
+        variables=shown, may_cancel=_may_cancel(), running=running, may_repair=may_repair,
+        where=positions.positions(get_engine(), inst),
+        variables_form=variables_form or VariablesForm(formdata=None, variables=shown))
+
+
+def _has_open_incident(inst):
+    overview = monitoring.instance_overview(get_engine(), inst)
+    return any(incident.resolved_at is None for incident in overview.incidents)
 
 
 def _list_page(form, instances, page, has_next):

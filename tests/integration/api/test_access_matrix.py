@@ -68,6 +68,7 @@ PUBLIC = [("POST", "/token"), ("GET", "/openapi.json")]
 FAMILY_SEGMENTS = frozenset({
     "bookings", "users", "settings", "occurrences", "occurrence-types",
     "season-applications", "contracts", "invoicing", "invoices", "statements",
+    "infractions", "sites", "customers",
 })
 WITH_IDS = [r for r in ROUTES if "{" in r.path]
 

@@ -36,10 +36,25 @@ def test_detail_lists_every_version_newest_first(client, login_as, upload, clock
     login_as("designer")
     _two_versions(upload, clock)
     page = _page(client.get("/designer/definitions/claim_review"))
-    assert page.index("<td>v2") < page.index("<td>v1")
+    assert page.index("<td>v2") < page.index(">v1</a>")
     for version in (1, 2):
         assert f"/designer/definitions/claim_review/versions/{version}/source" in page
     assert "SLA" not in page and "start form: 1 field(s)" in page
+
+
+def test_detail_draws_the_latest_diagram_and_any_chosen_version(client, login_as, upload,
+                                                               clock):
+    """The page draws the latest version's diagram; a version link draws that one instead."""
+    login_as("designer")
+    _two_versions(upload, clock)
+    latest = _page(client.get("/designer/definitions/claim_review"))
+    assert "Diagram of v2" in latest
+    assert 'data-bpmn-url="/designer/definitions/claim_review/versions/2/source"' in latest
+    older = _page(client.get("/designer/definitions/claim_review?version=1"))
+    assert "Diagram of v1" in older
+    assert 'data-bpmn-url="/designer/definitions/claim_review/versions/1/source"' in older
+    assert _page(client.get("/designer/definitions/claim_review?version=7")).count(
+        "Diagram of v2") == 1                   # an unknown version shows the latest
 
 
 def test_source_download_is_the_deployed_file_as_an_attachment(client, login_as, upload, clock):

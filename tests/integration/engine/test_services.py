@@ -110,3 +110,71 @@ def test_retry_of_a_script_incident_runs_the_script_again(eng, clock):
     [second] = eng.incidents(TENANT)
     assert second.id != first.id
     assert eng.instance(iid).status == "running"
+
+
+def test_fixing_the_variables_then_retrying_a_script_incident_succeeds(eng, clock):
+    """The supervisor repairs the value the script choked on; the retry computes with it."""
+    deploy(eng, "runtime_attack.bpmn")
+    iid = eng.start("runtime_attack", "X-4", {"base": 9, "exponent": 9 ** 9, "loops": 1}, TENANT)
+    [incident] = eng.incidents(TENANT)
+    eng.set_variables(iid, {"exponent": 2}, "supervisor", tenant=TENANT)
+    assert eng.instance(iid).variables["exponent"] == 2
+    eng.retry_incident(incident.id, "supervisor")
+    assert eng.incidents(TENANT) == []
+    assert eng.instance(iid).variables["result"] == 81
+    [event] = [e for e in eng.history(iid) if e.kind == "variables_changed"]
+    assert event.actor == "supervisor"
+    assert event.payload == {"before": {"exponent": 9 ** 9}, "after": {"exponent": 2}}
+    assert_round_trip(eng, iid)
+
+
+def test_a_retried_service_task_sees_the_repaired_variables(eng, services, clock):
+    """A handler refusing a bad value is retried after the fix and gets the new value."""
+    seen = []
+
+    def charge_card(call):
+        seen.append(call.variables.get("card"))
+        if call.variables.get("card") == "expired":
+            raise ValueError("card expired")
+        return {"charge_id": "ch_ok"}
+    services.add("charge_card", charge_card)
+    deploy(eng, "service_then_message.bpmn")
+    iid = eng.start("charge", "INV-9", {"card": "expired"}, tenant=TENANT)
+    for _ in range(3):
+        eng.run_due_jobs()
+        clock.shift(timedelta(minutes=1))
+    [incident] = eng.incidents(TENANT)
+    eng.set_variables(iid, {"card": "valid"}, "supervisor", tenant=TENANT)
+    eng.retry_incident(incident.id, "supervisor")
+    assert eng.run_due_jobs() == 1
+    assert seen == ["expired"] * 3 + ["valid"]
+    assert eng.instance(iid).variables["charge_id"] == "ch_ok"
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({}, "variables"),
+    ({"1st": 1}, "1st"),
+    ({"_private": 1}, "_private"),
+    ({"amount": float("nan")}, "amount"),
+    ({"blob": "x" * 20_000}, "blob"),
+])
+def test_refused_variable_changes_name_the_variable_and_change_nothing(eng, clock, changes,
+                                                                      field):
+    """Bad names or values are refused per variable; the instance keeps its data."""
+    from engine import InvalidVariables
+
+    deploy(eng, "runtime_attack.bpmn")
+    iid = eng.start("runtime_attack", "X-5", {"base": 9, "exponent": 9 ** 9, "loops": 1}, TENANT)
+    with pytest.raises(InvalidVariables) as refused:
+        eng.set_variables(iid, changes, "supervisor", tenant=TENANT)
+    assert field in refused.value.errors
+    assert eng.instance(iid).variables["exponent"] == 9 ** 9
+
+
+def test_a_finished_instance_keeps_its_variables(eng, calls, clock):
+    """Only running instances change: a completed or cancelled one answers a conflict."""
+    deploy(eng, "service_then_message.bpmn")
+    iid = eng.start("charge", "INV-10", tenant=TENANT)
+    eng.cancel(iid, "supervisor")
+    with pytest.raises(TaskConflict):
+        eng.set_variables(iid, {"amount": 1}, "supervisor", tenant=TENANT)

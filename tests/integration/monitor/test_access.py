@@ -3,16 +3,18 @@ supervisor/admin), and another tenant's instances and incidents do not exist."""
 import pytest
 
 from webapp.access import AREA_ROLES
-from webapp.monitor.routes import CANCEL_ROLES
+from webapp.monitor.routes import CANCEL_ROLES, REPAIR_ROLES
 
 # (method, path, roles allowed); {iid} / {incident} name an instance / incident.
 ROUTES = [
     ("GET", "/monitor/", AREA_ROLES["monitor"]),
     ("GET", "/monitor/incidents", AREA_ROLES["monitor"]),
     ("GET", "/monitor/instances/{iid}", AREA_ROLES["monitor"]),
+    ("GET", "/monitor/instances/{iid}/diagram", AREA_ROLES["monitor"]),
     ("POST", "/monitor/incidents/{incident}/retry", AREA_ROLES["monitor"]),
     ("GET", "/monitor/instances/{iid}/cancel", CANCEL_ROLES),
     ("POST", "/monitor/instances/{iid}/cancel", CANCEL_ROLES),
+    ("POST", "/monitor/instances/{iid}/variables", REPAIR_ROLES),
 ]
 ROLES_OF = {"admin": {"admin"}, "designer": {"designer"}, "agent": {"back-office"},
             "supervisor": {"back-office", "supervisor"}}

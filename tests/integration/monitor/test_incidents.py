@@ -1,5 +1,10 @@
-"""Incidents page: listing, Retry (POST + CSRF), and cancelling an instance after confirmation."""
+"""Incidents page: listing, Retry (POST + CSRF), repairing variables before a Retry, and
+cancelling an instance after confirmation."""
+import json
 import re
+
+import pytest
+from markupsafe import escape
 
 from processes.accounts.services import seed_demo
 from webapp.extensions import db
@@ -123,3 +128,63 @@ def test_incidents_of_each_instance_show_on_its_page(client, login_as, incident,
     page = _page(client.get(f"/monitor/instances/{incident.instance_id}"))
     assert "exponent too large" in page
     assert f'<input type="hidden" name="back" value="{incident.instance_id}">' in page
+
+
+def test_supervisor_repairs_a_variable_then_retry_succeeds(client, login_as, incident, eng):
+    """The instance page offers the variables as JSON; the changed value is saved, audited,
+    and the retried step computes with it."""
+    login_as("supervisor")
+    page = client.get(f"/monitor/instances/{incident.instance_id}").get_data(as_text=True)
+    assert "Change variables" in page and "&#34;exponent&#34;: 387420489" in page
+    edited = {"base": 9, "exponent": 2, "loops": 1}
+    response = client.post(f"/monitor/instances/{incident.instance_id}/variables",
+                           data={"variables": json.dumps(edited)})
+    assert response.status_code == 302
+    shown = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Changed exponent. Retry the incident to run the step with the new values." in shown
+    [event] = [e for e in eng.history(incident.instance_id) if e.kind == "variables_changed"]
+    assert event.actor == "supervisor" and event.payload["after"] == {"exponent": 2}
+    client.post(f"/monitor/incidents/{incident.id}/retry", data={"back": incident.instance_id})
+    assert eng.incidents("demo", instance_id=incident.instance_id) == []
+    assert eng.instance(incident.instance_id).variables["result"] == 81
+
+
+@pytest.mark.parametrize("text, status, message", [
+    ("{not json", 422, "Not valid JSON"),
+    ("[1, 2]", 422, "Write one JSON object"),
+    ('{"2bad": 1}', 422, "2bad: A variable name is a letter"),
+])
+def test_bad_variables_are_refused_with_the_message_and_the_typed_text(
+        client, login_as, incident, eng, text, status, message):
+    """Refused input re-renders the page with the message and the text; nothing changes."""
+    login_as("supervisor")
+    response = client.post(f"/monitor/instances/{incident.instance_id}/variables",
+                           data={"variables": text})
+    page = response.get_data(as_text=True)
+    assert response.status_code == status
+    assert message in page
+    assert escape(text) in page
+    assert eng.instance(incident.instance_id).variables["exponent"] == 387420489
+
+
+def test_designer_sees_variables_but_may_not_change_them(client, login_as, incident):
+    """Variable repair is for supervisors and admins; a designer sees no form and gets 403."""
+    login_as("designer")
+    page = client.get(f"/monitor/instances/{incident.instance_id}").get_data(as_text=True)
+    assert "Change variables" not in page
+    response = client.post(f"/monitor/instances/{incident.instance_id}/variables",
+                           data={"variables": "{}"})
+    assert response.status_code == 403
+
+
+def test_instance_page_draws_its_diagram_with_the_failed_step_marked(client, login_as,
+                                                                       incident):
+    """The page asks for the instance's own diagram and marks the step that has the incident."""
+    login_as("supervisor")
+    page = _page(client.get(f"/monitor/instances/{incident.instance_id}"))
+    assert f'data-bpmn-url="/monitor/instances/{incident.instance_id}/diagram"' in page
+    assert 'data-failed="[&#34;compute&#34;]"' in page
+    source = client.get(f"/monitor/instances/{incident.instance_id}/diagram")
+    assert source.status_code == 200 and source.mimetype == "application/xml"
+    assert b'id="compute"' in source.data
+    assert "sandbox" in source.headers["Content-Security-Policy"]

@@ -110,6 +110,9 @@ def test_instance_page_shows_everything_about_it(client, login_as, population, e
     assert "Hourly reminder: <time" in page
     assert "2026-03-02 11:00" in page            # timer due T0 + 1 h, in Brussels time
     assert "Instance started" in page and "Task created" in page
+    # Its diagram marks the open user task (active) and the step waiting on the timer.
+    assert f'data-active="[&#34;{task.task_spec}&#34;]"' in page
+    assert 'data-waiting="[]"' not in page
 
 
 def test_cancelled_instance_shows_its_end_and_no_cancel_button(client, login_as, population):

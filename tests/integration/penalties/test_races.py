@@ -1,0 +1,65 @@
+"""Regression tests of the no-show timer against check-in/cancel races (review of issue #4).
+
+On a READ COMMITTED database (PostgreSQL) a handler may read a booking, then a check-in or a
+cancellation commits, then the handler writes. The handler must not act on what it read: the
+status moves by compare-and-set, as check-in and cancel already do. The tests reproduce the
+interleaving deterministically: the handler's session holds the booking as read before the
+other change committed.
+"""
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import ServiceCall
+from engine.db import writer
+from processes.bookings.models import Booking
+from processes.penalties import handlers, service
+from processes.penalties.models import Block, Infraction
+
+from .conftest import TENANT, local
+
+
+def stale_sessions(world, booking_id):
+    """A session factory whose session already read the booking (still confirmed then)."""
+    session = Session(writer(world.sa_engine), expire_on_commit=False)
+    with session.begin():
+        read = session.get(Booking, booking_id)     # held: the identity map keeps it as read
+    assert read.status == "confirmed"
+    return lambda: read and session
+
+
+def no_show_call(booking_id):
+    """The call the engine makes when the no-show timer fired."""
+    return ServiceCall(job_id=1, attempt=1, tenant=TENANT, instance_id=1, business_key=None,
+                       task_name="penalties_record_no_show", variables={"booking_id": booking_id})
+
+
+def test_no_show_never_overwrites_a_check_in_committed_after_the_timer_read_the_booking(
+        world, clock):
+    """Check-in committed between the handler's read and write: checked in, no infraction."""
+    booking_id = world.book("2026-03-02 18:00")
+    clock.move_to(local("2026-03-02 18:15"))
+    sessions = stale_sessions(world, booking_id)
+    clock.move_to(local("2026-03-02 18:14:59"))
+    service.check_in_booking(world.eng, TENANT, booking_id, "agent")
+    clock.move_to(local("2026-03-02 18:15"))
+    outcome = handlers.record_no_show(sessions, no_show_call(booking_id))
+    assert (outcome["has_infraction"], outcome["no_show_outcome"]) == (False, "checked_in")
+    assert world.booking(booking_id).status == "checked_in"
+    with world.session() as session:
+        assert session.scalars(select(Infraction)).all() == []
+        assert session.scalars(select(Block)).all() == []
+
+
+def test_no_show_never_overwrites_a_cancellation_committed_after_the_timer_read_the_booking(
+        world, clock):
+    """A staff cancellation committed in that gap wins too: cancelled, no infraction."""
+    booking_id = world.book("2026-03-02 18:00")
+    clock.move_to(local("2026-03-02 18:15"))
+    sessions = stale_sessions(world, booking_id)
+    service.cancel_booking(world.eng, TENANT, booking_id, "admin", by_staff=True,
+                           note="barrier broken")
+    outcome = handlers.record_no_show(sessions, no_show_call(booking_id))
+    assert (outcome["has_infraction"], outcome["no_show_outcome"]) == (False, "cancelled")
+    assert world.booking(booking_id).status == "cancelled"
+    with world.session() as session:
+        assert session.scalars(select(Infraction)).all() == []

@@ -1,0 +1,55 @@
+"""The public application form: anyone may apply for a season place (no login).
+
+Protected by CSRF like every form, and rate-limited per address; the organisation is part of
+the address (/apply/<tenant>/season), an unknown one is a 404.
+"""
+from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from processes.accounts.services import get_tenant
+from processes.seasonparking import defaults
+from processes.seasonparking.errors import InvalidInput
+from processes.seasonparking.onboarding import apply
+
+from ..extensions import db, get_engine, limiter
+from . import public_bp
+from .common import product_choices, provider, request_from, show_errors, writing
+from .forms import ApplicationForm
+
+
+def _limit():
+    return current_app.config.get("SEASON_PUBLIC_FORM_LIMIT", defaults.PUBLIC_FORM_LIMIT)
+
+
+@public_bp.route("/<tenant>/season", methods=["GET", "POST"])
+@limiter.limit(_limit, methods=["POST"], error_message="Too many applications from your address.")
+def apply_form(tenant):
+    """Show the application form; a valid one is stored and its onboarding starts."""
+    organisation = get_tenant(db.session, tenant)
+    if organisation is None:
+        abort(404)
+    form = ApplicationForm()
+    form.product.choices = product_choices(tenant)
+    if not form.validate_on_submit():
+        return _page(form, organisation), 422 if form.is_submitted() else 200
+    try:
+        with writing() as session:
+            _id, number = apply(get_engine(), session, provider(), tenant,
+                                request_from(form, session, tenant), "web", "public")
+    except InvalidInput as refused:
+        show_errors(form, refused.errors)
+        return _page(form, organisation), 422
+    return redirect(url_for(".sent", tenant=tenant, number=number))
+
+
+@public_bp.get("/<tenant>/season/sent")
+def sent(tenant):
+    """Thanks page naming the application number."""
+    number = request.args.get("number", "")[:32]
+    return render_template("seasonparking/public_sent.html", number=number,
+                           title=_("Application received"))
+
+
+def _page(form, organisation):
+    return render_template("seasonparking/public_apply.html", form=form,
+                           organisation=organisation)
