@@ -30,6 +30,9 @@ STARTER, WORKER = "designer", "agent"          # demo users: password = user nam
 START_VARS = {"amount": 12_000}
 DONE_VARS = {"approved": True, "note": "looks fine"}
 WORKERS, CLIENTS, WARMUP_PER_CLIENT = 2, 8, 2
+# gthread workers keep connections alive and never sit waiting for a client to hang up; a sync
+# worker closes every connection and lingers until the client has read the answer and closed.
+THREADS = 4
 TARGET_RATE, TARGET_P95_MS = 150.0, 100.0
 LOCKED = b"database is locked"
 RUN_ID = itertools.count(1)
@@ -41,6 +44,8 @@ def parse_args(argv):
     parser.add_argument("--n", type=int, default=400, help="lifecycles to measure")
     parser.add_argument("--clients", type=int, default=CLIENTS, help="concurrent clients")
     parser.add_argument("--quick", action="store_true", help="80 lifecycles")
+    parser.add_argument("--threads", type=int, default=THREADS,
+                        help="threads per worker (gthread workers); 0 for sync workers")
     args = parser.parse_args(argv)
     if args.quick:
         args.n = 80
@@ -89,11 +94,19 @@ def prepare_database(env):
     flask(env, "deploy", "--tenant", TENANT, str(DIAGRAM))
 
 
-def start_gunicorn(env, port, workdir):
-    """Start gunicorn with WORKERS sync workers; return the process once it answers."""
+def worker_options(threads):
+    """gunicorn options for the worker class: gthread with `threads` threads, or sync (0)."""
+    if threads <= 0:
+        return ["--worker-class", "sync"]
+    # Idle connections stay open longer than any pause of the clients (gunicorn's default: 2 s).
+    return ["--worker-class", "gthread", "--threads", str(threads), "--keep-alive", "30"]
+
+
+def start_gunicorn(env, port, workdir, threads=THREADS):
+    """Start gunicorn with WORKERS workers; return the process once it answers."""
     log = open(workdir / "gunicorn.log", "wb")
-    cmd = [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--bind",
-           f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"]
+    cmd = [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), *worker_options(threads),
+           "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"]
     proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
     deadline = time.monotonic() + 60
@@ -344,7 +357,7 @@ def main(argv=None):
         env = server_env(workdir)
         prepare_database(env)
         port = free_port()
-        proc = start_gunicorn(env, port, workdir)
+        proc = start_gunicorn(env, port, workdir, args.threads)
         try:
             tokens = {user: token(port, user) for user in (STARTER, WORKER)}
             drive(port, tokens, args.clients, args.clients * WARMUP_PER_CLIENT)
@@ -353,7 +366,8 @@ def main(argv=None):
             server_after, client_after = server_cpu_seconds(proc), time.process_time()
         finally:
             stop_gunicorn(proc)
-        print(f"gunicorn: {WORKERS} workers on 127.0.0.1:{port}; {args.clients} clients; "
+        kind = f"gthread x {args.threads} threads" if args.threads > 0 else "sync"
+        print(f"gunicorn: {WORKERS} {kind} workers on 127.0.0.1:{port}; {args.clients} clients; "
               f"{os.cpu_count()} CPUs")
         ok = report(stats, elapsed, args.n, database_label(env))
         if server_before is not None and stats.lifecycles:

@@ -5,7 +5,8 @@ fresh database with contracts (one customer each, a fifth starting mid-month so 
 prorated), then times: the monthly run (numbers, invoices, lines, run counters, batched
 transactions), the same run again (everything skipped: the re-run safety check), and the first
 charge of every invoice through an in-memory provider that declines one charge in twenty, each
-decline starting an `invoice_collection` process on the real engine.
+decline starting an `invoice_collection` process on the real engine, each success moving the
+contract's access credential to the paid-up day.
 """
 import argparse
 import platform
@@ -18,9 +19,11 @@ import time_machine
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+import processes.access.models  # noqa: F401
 import processes.accounts.models  # noqa: F401
 import processes.invoicing.models  # noqa: F401
 from engine import Base, Engine, make_db_engine
+from processes.access.models import AccessCredential
 from processes.accounts.models import Tenant
 from processes.bookings.models import Customer, Site
 from processes.invoicing import runs
@@ -44,7 +47,8 @@ def parse_args(argv=None):
 
 
 def fill(db_engine, count):
-    """A tenant, a site, a product and `count` active contracts, one customer each."""
+    """A tenant, a site, a product and `count` active contracts, one customer and one
+    whitelisted plate each (a paid first charge moves the plate's last valid day)."""
     with Session(db_engine) as session, session.begin():
         session.add(Tenant(key=TENANT, name="Bench", timezone="Europe/Brussels"))
         site = Site(tenant=TENANT, code="B1", name="Bench site", timezone="Europe/Brussels",
@@ -69,6 +73,10 @@ def fill(db_engine, count):
                      status="active", payment_method="card", payment_token=f"tok_{n}",
                      created_at=NOW)
                 for n, cid in zip(numbers, customer_ids)])
+            session.execute(insert(AccessCredential), [
+                dict(tenant=TENANT, site_id=site.id, reference=f"SP-{n:07d}", kind="plate",
+                     value=f"B{n:07d}", valid_from=date(2025, 1, 1), issued_at=NOW)
+                for n in numbers])
 
 
 class Provider:

@@ -107,10 +107,11 @@ def record_payment(session, tenant, contract_id, amount_cents, method, reference
 
 
 def access_follows_payment(session, contract_id, actor=None):
-    """After money came in: an active contract's credentials run to its new paid-up day; a
-    suspended one with nothing overdue left is reinstated (its plates whitelisted again)."""
+    """After money came in: an active contract's plates are whitelisted up to its new paid-up
+    day (again, when the nightly housekeeping revoked them after the previous paid day); a
+    suspended one with nothing overdue left is reinstated."""
     from processes.seasonparking.contracts import reinstate_contract
-    from processes.seasonparking.credentials import sync_access
+    from processes.seasonparking.credentials import grant_access
     contract = session.get(Contract, contract_id)
     if contract is None:
         return
@@ -120,7 +121,7 @@ def access_follows_payment(session, contract_id, actor=None):
             reinstate_contract(session, contract, actor or "invoicing",
                                "every overdue invoice is paid")
     elif contract.status == "active":
-        sync_access(session, contract)
+        grant_access(session, contract)
 
 
 def allocate(session, payment, invoice_id=None):
@@ -267,16 +268,27 @@ def record_first_charges(session, results):
 
 
 def extend_paid_access(session, targets):
-    """Bulk form of sync_access for contracts whose charge just paid a period: their current
-    credentials run up to the end of that period unless they already run further (the
-    paid-up day is the latest paid period's end, processes.seasonparking.paid)."""
+    """Bulk form of access_follows_payment for the run's first charges (active contracts):
+    current credentials run up to the end of the period just paid unless they already run
+    further (the paid-up day is the latest paid period's end, processes.seasonparking.paid);
+    a contract left without any current credential (revoked after its previous paid day) is
+    whitelisted again one by one."""
     from processes.access.models import AccessCredential
+    from processes.seasonparking.credentials import grant_access
     from processes.seasonparking.rules import access_valid_to
     table = AccessCredential.__table__
     rows = [dict(t_tenant=t.tenant, t_reference=t.contract_number,
                  t_valid_to=access_valid_to(t.period_end))
             for t in targets if t.contract_number and t.period_end is not None]
-    if rows:
+    if not rows:
+        return
+    current = set(session.scalars(select(table.c.reference).where(
+        table.c.tenant == rows[0]["t_tenant"], table.c.revoked_at.is_(None),
+        table.c.reference.in_([r["t_reference"] for r in rows]))))
+    for target in targets:
+        if target.contract_number not in current:
+            grant_access(session, session.get(Contract, target.contract_id))
+    if current:
         session.execute(update(table).where(
             table.c.tenant == bindparam("t_tenant"),
             table.c.reference == bindparam("t_reference"), table.c.revoked_at.is_(None),

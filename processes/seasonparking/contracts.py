@@ -159,8 +159,7 @@ def suspend_contract(session, contract, actor, reason):
     if contract.status != ContractStatus.ACTIVE:
         return False
     contract.status = ContractStatus.SUSPENDED
-    LocalAccessControl(session).whitelist(contract.tenant, contract.site_id, contract.number,
-                                          [], contract.starts_on, None)
+    LocalAccessControl(session).revoke(contract.tenant, contract.number)
     audit.record(session, contract.tenant, "contract_suspended", actor=actor,
                  contract=contract.number, reason=reason)
     return True

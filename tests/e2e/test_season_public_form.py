@@ -28,7 +28,7 @@ def test_missing_required_fields_are_marked_next_to_each_field(page, demo_site, 
 
     expect(page.locator("p.flash-error[role=alert]")).to_contain_text(
         "Please correct the fields marked below; nothing was sent yet.")
-    for field in ("name", "email"):
+    for field in ("name", "email", "starts_on"):
         expect(page.locator(f".field.has-error #{field}")).to_be_visible()
         expect(page.locator(f"#{field}-error")).not_to_be_empty()
     expect(page.locator("#plate_1-error")).to_be_visible()
@@ -41,10 +41,12 @@ def test_unusual_plate_is_accepted_with_a_warning_and_reaches_the_back_office(
     """An applicant with a plate of unknown format gets the confirmation and a warning; an
     agent then finds the application in the list and its document check in the Queue."""
     _form(page, demo_site)
-    page.get_by_label("Car park and product").select_option(index=0)
+    page.get_by_label("Car park and product").select_option(
+        label="Brussels Central — 24/7 reserved (€ 145.00 / month)")
     page.get_by_label("Name").fill("Noor Vermeulen")
     page.get_by_label("E-mail").fill("noor.vermeulen@example.test")
     page.get_by_label("Number plate 1").fill("HELLO")
+    page.get_by_label("Start date").fill("2026-04-01")
     page.get_by_label("Credit or debit card").check()
     page.get_by_label("Card number").fill("4242 4242 4242 4242")
     page.get_by_label("Expiry month").fill("12")

@@ -29,7 +29,8 @@ MANAGE_ROLES = ("admin", "back-office")
 def _helpers():
     return {"site_time": site_time, "status_label": lambda s: STATUS_LABELS.get(s, s),
             "kind_label": lambda k: KIND_LABELS.get(k, k),
-            "may_manage": bool(set(MANAGE_ROLES) & set(current_user.roles))}
+            # Anonymous too: a stale form posted after logging out gets the CSRF error page.
+            "may_manage": bool(set(MANAGE_ROLES) & set(getattr(current_user, "roles", ())))}
 
 
 def site_time(moment, site):

@@ -58,7 +58,8 @@ class ApplicationForm(PaymentFields):
     plate_1, country_1 = _plate(1), _country(1)
     plate_2, country_2 = _plate(2), _country(2)
     plate_3, country_3 = _plate(3), _country(3)
-    starts_on = DateField(_l("Start date"), validators=[Optional()])
+    starts_on = DateField(_l("Start date"), validators=[Optional()],
+                          render_kw={"aria-required": "true"})    # the domain requires it
     term_months = SelectField(_l("Term"), coerce=int, choices=TERM_CHOICES, default=0)
     submit = SubmitField(_l("Apply"))
 

@@ -3,12 +3,13 @@
 Protected by CSRF like every form, and rate-limited per address; the organisation is part of
 the address (/apply/<tenant>/season), an unknown one is a 404.
 """
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from processes.accounts.services import get_tenant
 from processes.seasonparking import defaults
 from processes.seasonparking.errors import InvalidInput
+from processes.seasonparking.models import Application
 from processes.seasonparking.onboarding import apply
 
 from ..extensions import db, get_engine, limiter
@@ -34,11 +35,15 @@ def apply_form(tenant):
         return _page(form, organisation), 422 if form.is_submitted() else 200
     try:
         with writing() as session:
-            _id, number = apply(get_engine(), session, provider(), tenant,
-                                request_from(form, session, tenant), "web", "public")
+            application_id, number = apply(get_engine(), session, provider(), tenant,
+                                           request_from(form, session, tenant), "web", "public")
+            warnings = [v["warning"] for v in session.get(Application, application_id).vehicles
+                        if v.get("warning")]
     except InvalidInput as refused:
         show_errors(form, refused.errors)
         return _page(form, organisation), 422
+    for warning in warnings:        # unusual plates are accepted; the applicant should check
+        flash(warning, "warning")
     return redirect(url_for(".sent", tenant=tenant, number=number))
 
 

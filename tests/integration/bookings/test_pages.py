@@ -52,6 +52,19 @@ def test_booking_detail_offers_the_penalty_actions(client, login_as, world, db):
     assert "Cancel" in detail and "Check" in detail
 
 
+def test_booking_detail_reports_an_occurrence_in_one_tap(client, login_as, world, db):
+    """From the booking page an employee reports an occurrence with the booking prefilled,
+    or lists the booking's occurrences."""
+    login_as("agent")
+    client.post("/bookings/new", data=new_booking(world))
+    [booking] = stored(db)
+    detail = page(client.get(f"/bookings/{booking.id}"))
+    assert f'href="/occurrences/new?booking_id={booking.id}"' in detail
+    assert f'href="/occurrences/?booking_id={booking.id}"' in detail
+    form = page(client.get(f"/occurrences/new?booking_id={booking.id}"))
+    assert booking.reference in form
+
+
 def test_a_lisbon_booking_is_read_in_lisbon_time(client, login_as, world, db):
     """The same 10:00 typed for Lisbon is 10:00 UTC (Lisbon is on UTC in March)."""
     login_as("agent")

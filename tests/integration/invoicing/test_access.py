@@ -143,3 +143,26 @@ def test_a_suspended_contract_that_has_ended_stays_suspended(session, clock):
     clock.shift(timedelta(days=1))
     assert not reinstate_contract(session, contract, "agent", "paid")
     assert contract.status == "suspended"
+
+
+@pytest.mark.parametrize("paid_by", ["transfer", "first charge"])
+def test_a_payment_after_the_revocation_day_lets_the_plate_in_again(
+        db_engine, session, clock, provider, paid_by):
+    """Revoked after its last paid day (the nightly housekeeping), a contract whose next month
+    is then paid gets its plate whitelisted again up to the new paid-up day."""
+    [contract_id] = contract_paying_with(session, provider, "ok")
+    contract = session.get(Contract, contract_id)
+    give_plate(session, contract)
+    LocalAccessControl(session).revoke("acme", contract.number)
+    session.commit()
+    assert valid_to(session) == "revoked"
+    if paid_by == "transfer":
+        runs.run_period(db_engine, "acme", "2026-03")
+        session.rollback()
+        [march] = session.scalars(select(Invoice))
+        record_payment(session, "acme", contract_id, march.gross_cents, "transfer")
+        session.commit()
+    else:
+        runs.run_period(db_engine, "acme", "2026-03",
+                        collector=_first_charges(db_engine, provider))
+    assert valid_to(session) == [date(2026, 3, 31)]

@@ -2,16 +2,7 @@
 the contest form, and the admin's settings page (CSRF on, as in production)."""
 import re
 
-import pytest
-
 from .conftest import local
-
-
-@pytest.fixture
-def csrf_app(app):
-    """The app with CSRF protection switched on."""
-    app.config["WTF_CSRF_ENABLED"] = True
-    return app
 
 
 def booking_page(app, world, booking_id):
@@ -50,9 +41,10 @@ def test_cancel_button_warns_when_it_costs_a_minor_infraction(app, client, login
     assert "minor" in page and "Contest" in page
 
 
-def test_cancel_without_csrf_token_is_refused(csrf_app, client, login_as, world, clock):
+def test_cancel_without_csrf_token_is_refused(app, client, login_as, world, clock):
     """A forged cross-site POST changes nothing."""
     login_as("agent")
+    app.config["WTF_CSRF_ENABLED"] = True    # after logging in: the test acts as a user
     booking_id = world.book("2026-03-02 18:00")
     response = client.post(f"/bookings/{booking_id}/cancel", data={"by": "customer"})
     assert response.status_code in (400, 422)

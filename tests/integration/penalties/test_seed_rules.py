@@ -221,3 +221,14 @@ def test_settings_saved_on_the_admin_page_are_what_the_api_and_the_cancel_button
     clock.shift(timedelta(hours=1))          # 13:00: the window's end is outside
     other = world.book("2026-03-03 18:00")
     assert service.cancel_booking(world.eng, TENANT, other, "agent").infraction_kind == "minor"
+
+
+def test_the_window_replaces_the_old_hours_without_infraction_setting(app, world):
+    """The settings an admin sees are the seed's: limit, window start/end, minors, grace,
+    block duration and the e-mail templates; no 'hours without infraction' any more."""
+    api = Api(app)
+    api.login("admin")
+    shown = api.get("/api/v1/settings/penalties", "admin").get_json()
+    assert set(shown) == {"cancel_limit_hours", "free_window_start", "free_window_end",
+                          "max_minor_infractions", "check_in_grace_minutes", "block_days",
+                          "minor_subject", "minor_body", "major_subject", "major_body"}
