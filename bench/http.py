@@ -32,7 +32,7 @@ DONE_VARS = {"approved": True, "note": "looks fine"}
 WORKERS, CLIENTS, WARMUP_PER_CLIENT = 2, 8, 2
 # gthread workers keep connections alive and never sit waiting for a client to hang up; a sync
 # worker closes every connection and lingers until the client has read the answer and closed.
-THREADS = 4
+THREADS = 0
 TARGET_RATE, TARGET_P95_MS = 150.0, 100.0
 LOCKED = b"database is locked"
 RUN_ID = itertools.count(1)

@@ -12,11 +12,13 @@ job), ref (instance id or job id), a fresh token per hand-off (the queue's job i
   earlier hand-off finds another token and does nothing) and renews the lease while it works.
   One hand-off (token) may carry several refs, so 10,000 due timers are not 10,000 RQ jobs.
 - release: done or not, the worker deletes its Dispatch; work still due is claimed again.
+  Timers end their hand-off in the very transaction that fires them (end()).
 - a lapsed lease (worker died) or a hand-off the queue lost is found by the sweeper.
 
 On SQLite FOR UPDATE is not rendered: writers are serialized by BEGIN IMMEDIATE anyway.
 """
 
+from dataclasses import fields
 from datetime import datetime, timedelta
 from uuid import uuid4
 
@@ -26,6 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from . import clock
 from .errors import StaleInstance
+from .instances import InstanceRow
 from .status import JobStatus
 from .store import Base, Job, PendingTimer, ProcessInstance, UTCDateTime
 
@@ -54,6 +57,7 @@ class Dispatch(Base):
 
 DISPATCH = Dispatch.__table__
 TIMERS, JOBS, INSTANCES = PendingTimer.__table__, Job.__table__, ProcessInstance.__table__
+_INSTANCE_FIELDS = [field.name for field in fields(InstanceRow)]
 
 
 def _writing(engine):
@@ -112,17 +116,16 @@ def take(engine, kind, token, worker, lease_s):
     """Mark the queued refs of hand-off `token` running for `worker`; the refs taken.
 
     None taken: the hand-off is stale (handed over again meanwhile) or already running.
+    One statement: a second taker of the same token waits for the first to commit, then
+    finds nothing queued.
     """
     with _writing(engine) as conn:
-        refs = list(conn.scalars(select(DISPATCH.c.ref).where(
-            DISPATCH.c.kind == kind, DISPATCH.c.token == token, DISPATCH.c.state == QUEUED)
-            .order_by(DISPATCH.c.ref).with_for_update(skip_locked=True)))
-        if refs:
-            conn.execute(update(DISPATCH).where(DISPATCH.c.kind == kind,
-                                                DISPATCH.c.ref.in_(refs))
-                         .values(state=RUNNING, worker=worker,
-                                 lease_until=clock.now() + timedelta(seconds=lease_s)))
-        return refs
+        return sorted(conn.scalars(
+            update(DISPATCH).where(DISPATCH.c.kind == kind, DISPATCH.c.token == token,
+                                   DISPATCH.c.state == QUEUED)
+            .values(state=RUNNING, worker=worker,
+                    lease_until=clock.now() + timedelta(seconds=lease_s))
+            .returning(DISPATCH.c.ref)))
 
 
 def renew(engine, kind, token, lease_s):
@@ -136,10 +139,15 @@ def renew(engine, kind, token, lease_s):
 def release(engine, kind, token, refs=None):
     """End the hand-off `token` (whatever its outcome): what is still due is claimed again."""
     with _writing(engine) as conn:
-        query = delete(DISPATCH).where(DISPATCH.c.kind == kind, DISPATCH.c.token == token)
-        if refs is not None:
-            query = query.where(DISPATCH.c.ref.in_(list(refs)))
-        conn.execute(query)
+        end(conn, kind, token, refs)
+
+
+def end(conn, kind, token, refs=None):
+    """release() inside the caller's transaction: the hand-off ends when that work commits."""
+    query = delete(DISPATCH).where(DISPATCH.c.kind == kind, DISPATCH.c.token == token)
+    if refs is not None:
+        query = query.where(DISPATCH.c.ref.in_(list(refs)))
+    conn.execute(query)
 
 
 def lapsed(engine, limit):
@@ -179,6 +187,20 @@ def _delete_tokens(conn, tokens, state=None):
             query = query.where(DISPATCH.c.state == state)
         count += conn.execute(query).rowcount
     return count
+
+
+def lock_instances(conn, instance_ids):
+    """Row-lock those of the instances no other transaction holds; their rows, by id.
+
+    One statement for a whole hand-off: the rows come back as InstanceRows, read after the
+    lock was taken, so their versions are the ones this transaction writes against. A busy
+    instance is simply missing (SKIP LOCKED); on SQLite, where the writer holds the whole
+    database, FOR UPDATE is not rendered and every existing row comes back.
+    """
+    rows = conn.execute(select(*[INSTANCES.c[name] for name in _INSTANCE_FIELDS])
+                        .where(INSTANCES.c.id.in_(list(instance_ids)))
+                        .order_by(INSTANCES.c.id).with_for_update(skip_locked=True))
+    return [InstanceRow(**row._mapping) for row in rows]
 
 
 def lock_instance(session, instance_id):

@@ -13,6 +13,7 @@ to the instances waiting for it (by business key) after the thrower's transactio
 """
 
 import logging
+from contextlib import contextmanager
 from datetime import timedelta
 from uuid import UUID
 
@@ -25,11 +26,16 @@ from . import audit, claims, clock, defaults, escalation, semantics
 from .errors import EngineError, StaleInstance
 from .projection import INSERT_JOB, SyncContext, job_row
 from .incidents import open_incident
+from .instances import STALE, UPDATE_INSTANCE
 from .services import ServiceCall
 from .status import IncidentKind, JobKind, JobStatus
 from .store import Job, PendingTimer
 
 log = logging.getLogger(__name__)
+TIMERS = PendingTimer.__table__
+# session.info key: what writes an existing instance's row in place of instances.update
+# (same arguments); fire_instances collects a batch's rows to check all versions at once.
+WRITE_INSTANCE = "parkops_write_instance"
 # session.info key: ids of instances whose transaction put jobs into the outbox.
 OUTBOX = "parkops_outbox"
 
@@ -64,18 +70,100 @@ def fire_instance(engine, instance_id):
 def _fire_instance(engine, instance_id):
     with engine._operation() as session:
         claims.lock_instance(session, instance_id)
-        now = clock.now()
-        due = list(session.scalars(select(PendingTimer).where(
-            PendingTimer.instance_id == instance_id, PendingTimer.due_at <= now)))
+        due = _due_timers(session.connection(), [instance_id]).get(instance_id)
         if not due:
             return 0
         inst, wf = engine._load(session, instance_id)
-        wf.refresh_timers()
-        for timer in due:
-            audit.record(session, inst.tenant, "timer_fired", inst.id, timer.task_id,
-                         name=timer.name, due_at=timer.due_at.isoformat())
-        engine._advance(session, inst, wf, SyncContext())
+        _fire(engine, session, inst, wf, due)
         return len(due)
+
+
+def fire_instances(engine, instance_ids, hand_off=None):
+    """Fire the due timers of several instances in ONE transaction; {instance id: fired}.
+
+    Round trips, not work, are what a fire costs on a database server, so the batch takes
+    a fixed handful of them: the instances are locked and read with one statement, their
+    due timers with another; the projection writes of every instance go out pipelined
+    (psycopg), and the instance rows are written by one executemany whose matched-row count
+    checks every instance's version. An instance another transaction holds right now is
+    left out (its timers stay due and are claimed again). Any failure, a version conflict
+    included, rolls the whole batch back and is raised: the caller then fires the instances
+    one transaction each (fire_instance), so only the one at fault is retried later.
+    `hand_off` (kind, token): the claim these ids came with, ended in the same transaction.
+    """
+    with engine._operation() as session:
+        conn = session.connection()
+        locked = claims.lock_instances(conn, instance_ids)
+        due = _due_timers(conn, [inst.id for inst in locked])
+        # Every read happens before the pipeline: inside it only writes go out.
+        work = [(inst, engine._workflow(session, inst), due[inst.id])
+                for inst in locked if inst.id in due]
+        rows = session.info[WRITE_INSTANCE] = VersionedWrites()
+        with _pipelined(conn, all(inst.projection is not None for inst, _, _ in work)):
+            for inst, wf, timers in work:
+                _fire(engine, session, inst, wf, timers)
+        rows.write(conn)
+        if hand_off is not None:
+            claims.end(conn, *hand_off)
+    busy = set(instance_ids) - {inst.id for inst in locked}
+    if busy:
+        log.info("timers of instances %s wait: another transaction holds them", sorted(busy))
+    return {inst.id: len(timers) for inst, _, timers in work}
+
+
+class VersionedWrites:
+    """Instance row updates collected in place of instances.update, written in one go, each
+    still under its version lock: one row not matched fails them all (StaleInstance)."""
+
+    def __init__(self):
+        self.rows = []
+
+    def __call__(self, conn, inst, state, variables):
+        self.rows.append(dict(b_id=inst.id, b_version=inst.version, state=state,
+                              variables=variables, status=inst.status, ended_at=inst.ended_at,
+                              projection=inst.projection))
+        inst.version += 1
+
+    def write(self, conn):
+        """Run the updates (one executemany); StaleInstance unless every one matched its row."""
+        if self.rows and conn.execute(UPDATE_INSTANCE.statement, self.rows).rowcount != len(
+                self.rows):
+            raise StaleInstance(STALE)
+        self.rows = []
+
+
+@contextmanager
+def _pipelined(conn, wanted=True):
+    """psycopg's pipeline mode around writes whose results nobody reads: they go out without
+    waiting for each answer; errors surface when the block ends. Elsewhere a no-op."""
+    raw = conn.connection.dbapi_connection
+    if not wanted or conn.dialect.driver != "psycopg" or not hasattr(raw, "pipeline"):
+        yield
+        return
+    with raw.pipeline():
+        yield
+
+
+def _due_timers(conn, instance_ids):
+    """{instance id: [timer rows due by now]}, read after the instances were locked."""
+    if not instance_ids:
+        return {}
+    due = {}
+    for timer in conn.execute(
+            select(TIMERS.c.instance_id, TIMERS.c.task_id, TIMERS.c.name, TIMERS.c.due_at)
+            .where(TIMERS.c.instance_id.in_(list(instance_ids)), TIMERS.c.due_at <= clock.now())
+            .order_by(TIMERS.c.instance_id, TIMERS.c.due_at)):
+        due.setdefault(timer.instance_id, []).append(timer)
+    return due
+
+
+def _fire(engine, session, inst, wf, due):
+    """Let SpiffWorkflow fire what is due in `wf`, audit each timer, save the instance."""
+    wf.refresh_timers()
+    for timer in due:
+        audit.record(session, inst.tenant, "timer_fired", inst.id, timer.task_id,
+                     name=timer.name, due_at=timer.due_at.isoformat())
+    engine._advance(session, inst, wf, SyncContext())
 
 
 def catch_message(wf, name, variables):

@@ -382,7 +382,8 @@ class Engine(queries.QueryMixin):
         changes = projection.plan(wf, ctx, now, known)
         inst.projection, inst.state = changes.fingerprint, dump_state(wf)
         settle(wf)           # kept in the cache, it must hold what a restore would give back
-        write = instances.insert if inst.id is None else instances.update
+        write = (instances.insert if inst.id is None
+                 else session.info.get(jobs.WRITE_INSTANCE, instances.update))
         write(conn, inst, inst.state, _snapshot(wf))
         if completing:
             audit.record(session, inst.tenant, "instance_completed", inst.id, actor=ctx.actor)

@@ -12,12 +12,13 @@ def _setting(name, default):
 
 QUEUE = _setting("QUEUE", "parkops")            # the RQ queue timers and jobs go through
 SCHEDULER_POLL_S = _setting("SCHEDULER_POLL_S", 0.2)   # idle wait between scheduler rounds
-CLAIM_BATCH = _setting("CLAIM_BATCH", 2000)     # rows claimed per kind and round
+CLAIM_BATCH = _setting("CLAIM_BATCH", 1000)     # rows claimed per kind and round
 ESCALATION_BATCH = 200
-# Refs one RQ job carries: timers fire in a few ms each, so many share a job (10,000 due
-# at once are 400 RQ jobs, not 10,000). A job goes alone: a worker dying under it then
-# costs an attempt to that job only.
-TIMER_HANDOFF = _setting("TIMER_HANDOFF", 25)
+# Refs one RQ job carries. A hand-off's timers fire in one transaction (a fixed handful of
+# round trips and one commit for all of them), so 10,000 due at once are 100 RQ jobs and
+# 100 transactions, not 10,000. A job goes alone: a worker dying under it then costs an
+# attempt to that job only.
+TIMER_HANDOFF = _setting("TIMER_HANDOFF", 100)
 JOB_HANDOFF = _setting("JOB_HANDOFF", 1)
 # A hand-off still queued after this long is handed over again (backstop for a queue that
 # kept the job but whose worker died before taking it).

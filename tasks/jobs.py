@@ -1,9 +1,11 @@
 """RQ job functions: run by `rq worker` processes, one per hand-off of claimed rows.
 
 Each takes the ids of database rows and the token of their hand-off, takes the claim (a stale
-duplicate does nothing), does the engine work, one engine transaction per row, while a
-heartbeat renews the lease, and releases the claim whatever happened. Running one twice is
-safe: the engine's version lock and job status make the second a no-op.
+duplicate does nothing), does the engine work while a heartbeat renews the lease, and releases
+the claim whatever happened. Timers of a hand-off fire in one transaction (which also ends
+the hand-off); should that fail, one transaction per instance, so a conflict or a broken
+instance only holds back its own timer. Jobs run one engine transaction each. Running one
+twice is safe: the engine's version lock and job status make the second a no-op.
 """
 import logging
 import os
@@ -12,7 +14,7 @@ import threading
 
 from engine import claims
 from engine.errors import StaleInstance
-from engine.jobs import fire_instance
+from engine.jobs import fire_instance, fire_instances
 
 from . import context, defaults
 
@@ -21,7 +23,7 @@ log = logging.getLogger(__name__)
 
 def fire_timers(instance_ids, token):
     """Fire the due timers of each instance."""
-    _run(claims.TIMER, token, fire_instance, "instance_id")
+    _run(claims.TIMER, token, fire_instance, "instance_id", together=_fire_together)
 
 
 def run_jobs(job_ids, token):
@@ -34,7 +36,7 @@ def worker_name():
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def _run(kind, token, work, id_field):
+def _run(kind, token, work, id_field, together=None):
     engine = context.engine()
     refs = claims.take(engine, kind, token, worker_name(), defaults.RUNNING_LEASE_S)
     if not refs:
@@ -42,12 +44,30 @@ def _run(kind, token, work, id_field):
         return
     heartbeat = Heartbeat(engine, kind, token)
     heartbeat.start()
+    ended = False
     try:
-        for ref in refs:
-            _work_one(engine, kind, ref, work, {id_field: ref})
+        ended = together is not None and together(engine, refs, token)
+        if not ended:
+            for ref in refs:
+                _work_one(engine, kind, ref, work, {id_field: ref})
     finally:
         heartbeat.stop()
-        claims.release(engine, kind, token)
+        if not ended:
+            claims.release(engine, kind, token)
+
+
+def _fire_together(engine, refs, token):
+    """Fire the whole hand-off in one transaction that also ends it; False when that failed
+    (nothing of it was written) and the instances must go one by one."""
+    if len(refs) < 2:
+        return False
+    try:
+        fire_instances(engine, refs, hand_off=(claims.TIMER, token))
+        return True
+    except Exception as exc:    # a conflict or a broken instance: isolate it
+        log.info("timers of %d instances could not fire together (%s: %s); one at a time",
+                 len(refs), type(exc).__name__, exc)
+        return False
 
 
 def _work_one(engine, kind, ref, work, ids):

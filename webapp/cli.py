@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 from engine import defaults
 from engine.errors import EngineError
 from processes import demo as domain_demo
+from processes import schedules
 from processes.accounts import services as accounts
 
 from .database import database_label, upgrade_schema
@@ -43,6 +44,8 @@ def init_command(demo, tenant):
     library = sorted(LIBRARY_DIR.glob("*.dmn")) + sorted(LIBRARY_DIR.glob("*.bpmn"))
     click.echo(f"Library: {len(library)} file(s) for organisation {tenant!r}")
     _deploy_all([str(path) for path in library], tenant, dry_run=False)
+    for name in schedules.ensure_rounds(get_engine(), tenant):
+        click.echo(f"Daily round started: {name}")
     if demo:
         # After the library: demo cases may start processes from it.
         for summary in domain_demo.seed_all(db.session, accounts.DEMO_TENANT[0]):

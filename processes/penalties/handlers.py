@@ -43,7 +43,13 @@ def register(registry, session_factory, notifications=None):
 
 
 def record_no_show(sessions, call):
-    """No check-in by start + grace: a major infraction, unless checked in or cancelled since."""
+    """No check-in by start + grace: a major infraction, unless checked in or cancelled since.
+
+    The grace is the tenant's setting NOW (check-in closes by it too): when an admin raised it
+    after the timer was set, the answer is "not due" with the new `no_show_at`, and the process
+    waits for that time instead. A cancellation that cost an infraction but whose message the
+    process never received is taken up here, so its e-mail and contest still happen.
+    """
     with sessions() as session, session.begin():
         booking = session.get(Booking, call.variables["booking_id"])
         if booking is None or booking.tenant != call.tenant:
@@ -52,12 +58,18 @@ def record_no_show(sessions, call):
             Infraction.booking_id == booking.id, Infraction.cause == InfractionCause.NO_SHOW))
         if existing is not None:                      # this job ran before
             return _infraction(existing)
+        if booking.status == BookingStatus.CANCELLED:
+            unheard = session.scalar(select(Infraction).where(
+                Infraction.booking_id == booking.id,
+                Infraction.cause == InfractionCause.LATE_CANCELLATION))
+            if unheard is not None:
+                return {**_infraction(unheard), "no_show_outcome": str(booking.status)}
         if booking.status != BookingStatus.CONFIRMED:
             return _no_infraction(booking.status)
         settings = load(session, booking.tenant)
         due = no_show_at(booking.starts_at, rules_of(settings))
         if clock.now() < due:
-            return _no_infraction("not due")
+            return {**_no_infraction("not due"), "no_show_at": due.isoformat()}
         # Compare-and-set, as check-in and cancel do: a check-in or cancellation committed
         # after this session read the booking wins (READ COMMITTED databases allow that gap).
         moved = session.execute(

@@ -79,15 +79,21 @@ class WorkerPool:
                         WORKER_READY_DIR=str(self.ready), **WORKER_ENV)
         self.workers = []
 
-    def ensure(self, count):
-        """At least `count` live worker processes, each ready to take work."""
+    def ensure(self, count, gate=None):
+        """At least `count` live worker processes, each ready to take work.
+
+        With `gate` (a path) new workers are only launched: they start up meanwhile and take
+        no job before the test creates that file.
+        """
         self.workers = [w for w in self.workers if w.poll() is None]
+        env = self.env if gate is None else dict(self.env, WORKER_GATE=str(gate))
         new = [subprocess.Popen([sys.executable, "-m", "tests.cluster.worker"], cwd=ROOT,
-                                env=self.env, stderr=subprocess.DEVNULL)
+                                env=env, stderr=subprocess.DEVNULL)
                for _ in range(count - len(self.workers))]
         self.workers += new
-        wait_until(lambda: all((self.ready / f"{w.pid}.ready").exists() for w in new),
-                   timeout=120, what="the worker processes starting")
+        if gate is None:
+            wait_until(lambda: all((self.ready / f"{w.pid}.ready").exists() for w in new),
+                       timeout=120, what="the worker processes starting")
         return self.workers
 
     def stop(self):

@@ -111,3 +111,67 @@ def test_a_timer_whose_instance_is_locked_is_retried_not_lost(cluster):
     with cluster.engine.reading() as s:
         assert s.scalar(select(func.count()).select_from(AuditEvent).where(
             AuditEvent.kind == "timer_fired", AuditEvent.instance_id == iid)) == 1
+
+
+def fire_hand_off(cluster, ids):
+    """Claim the due timers of `ids` as one hand-off and run its RQ job in this process."""
+    from tasks import context, jobs
+
+    claimed = claims.claim_due_timers(cluster.engine, 60, limit=len(ids), batch=len(ids))
+    assert sorted(ref for ref, _ in claimed) == sorted(ids)
+    context.use(cluster.engine)
+    jobs.fire_timers([ref for ref, _ in claimed], claimed[0][1])
+
+
+def timers_fired(cluster):
+    with cluster.engine.reading() as s:
+        return dict(s.execute(select(AuditEvent.instance_id, func.count())
+                              .where(AuditEvent.kind == "timer_fired")
+                              .group_by(AuditEvent.instance_id)).all())
+
+
+def test_a_locked_instance_in_a_hand_off_holds_back_only_its_own_timer(cluster):
+    """One transaction fires the hand-off's timers; the instance another transaction holds
+    keeps its timer due, and it fires once in a later hand-off."""
+    ids = start_due_timers(cluster, 3)
+    with psycopg.connect(cluster.pg.admin_url("parkops")) as holder:
+        holder.execute("SELECT id FROM engine_instance WHERE id = %s FOR UPDATE", (ids[1],))
+        fire_hand_off(cluster, ids)
+        assert timers_fired(cluster) == {ids[0]: 1, ids[2]: 1}
+        assert cluster.sql("SELECT count(*) FROM engine_dispatch")[0][0] == 0
+        holder.rollback()
+    fire_hand_off(cluster, [ids[1]])
+    assert timers_fired(cluster) == {iid: 1 for iid in ids}
+
+
+def test_a_broken_instance_in_a_hand_off_holds_back_only_its_own_timer(cluster):
+    """The batch fails on an instance whose state cannot be restored: nothing of it stays
+    written, the others then fire one transaction each, the broken one stays due."""
+    ids = start_due_timers(cluster, 3)
+    cluster.sql("UPDATE engine_instance SET state = '{}', version = version + 1 WHERE id = :i",
+                i=ids[1])
+    fire_hand_off(cluster, ids)
+    assert timers_fired(cluster) == {ids[0]: 1, ids[2]: 1}
+    assert cluster.sql("SELECT count(*) FROM engine_timer WHERE instance_id = :i",
+                       i=ids[1])[0][0] == 1
+    assert cluster.sql("SELECT count(*) FROM engine_dispatch")[0][0] == 0
+
+
+def test_a_write_refused_inside_a_hand_off_holds_back_only_its_own_timer(cluster):
+    """The database refuses one instance's write while the batch's writes are pipelined:
+    the batch rolls back, the others fire one transaction each, that one stays due."""
+    ids = start_due_timers(cluster, 3)
+    cluster.sql(f"""CREATE FUNCTION refuse_timer_delete() RETURNS trigger LANGUAGE plpgsql AS
+                    $$ BEGIN IF OLD.instance_id = {ids[1]} THEN RAISE 'refused'; END IF;
+                    RETURN OLD; END $$""")
+    cluster.sql("CREATE TRIGGER refuse BEFORE DELETE ON engine_timer FOR EACH ROW "
+                "EXECUTE FUNCTION refuse_timer_delete()")
+    try:
+        fire_hand_off(cluster, ids)
+    finally:
+        cluster.sql("DROP TRIGGER refuse ON engine_timer")
+        cluster.sql("DROP FUNCTION refuse_timer_delete()")
+    assert timers_fired(cluster) == {ids[0]: 1, ids[2]: 1}
+    assert cluster.sql("SELECT count(*) FROM engine_dispatch")[0][0] == 0
+    fire_hand_off(cluster, [ids[1]])
+    assert timers_fired(cluster) == {iid: 1 for iid in ids}

@@ -42,3 +42,18 @@ def test_a_running_hand_off_whose_lease_lapsed_is_swept(eng, clock):
     clock.shift(timedelta(seconds=31))
     assert claims.lapsed(eng, 10) == [(claims.TIMER, iid, claims.RUNNING, "host:42")]
     assert [r for r, _ in claims.claim_due_timers(eng, 60, limit=10)] == [iid]
+
+
+def test_the_timers_of_a_hand_off_fire_in_one_transaction_on_sqlite(eng, clock):
+    """The batch path works on the embedded default too: each instance fires once and the
+    hand-off ends with it."""
+    from engine.jobs import fire_instances
+
+    eng.deploy((DATA / "cluster_timer.bpmn").read_bytes(), "cluster_timer.bpmn", "t1")
+    ids = [eng.start("cluster_timer", f"S-{n}", tenant="t1") for n in range(3)]
+    clock.shift(timedelta(minutes=2))
+    [(_, token), *_] = claims.claim_due_timers(eng, 60, limit=10, batch=10)
+    assert fire_instances(eng, ids, hand_off=(claims.TIMER, token)) == {iid: 1 for iid in ids}
+    assert fire_instances(eng, ids) == {}
+    assert claims.claim_due_timers(eng, 60, limit=10) == []
+    assert len(eng.open_tasks("t1")) == 3

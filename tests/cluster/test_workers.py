@@ -78,10 +78,12 @@ def start_due_timers(cluster, count):
                 for n in range(count)]
 
 
-def test_flushall_with_1000_pending_timers_still_fires_each_once(cluster):
+def test_flushall_with_1000_pending_timers_still_fires_each_once(cluster, tmp_path):
     """Timers handed to Redis, then FLUSHALL before any worker ran: the sweeper finds the
     lost hand-offs, and every timer fires exactly once."""
     cluster.pool.stop()                       # nobody may take the hand-offs before the flush
+    go = tmp_path / "go"
+    cluster.pool.ensure(2, gate=go)           # they start up meanwhile, then wait for `go`
     ids = start_due_timers(cluster, 1000)
     cluster.start_scheduler()
     queued = "SELECT count(*) FROM engine_dispatch WHERE state = 'queued'"
@@ -89,7 +91,7 @@ def test_flushall_with_1000_pending_timers_still_fires_each_once(cluster):
     wait_until(lambda: depth(cluster.redis) == 1000 // task_defaults.TIMER_HANDOFF,
                what="their RQ jobs queued")
     cluster.redis.flushall()
-    cluster.start_workers(4)                  # firing waits on the database: more is faster
+    go.touch()
     wait_until(lambda: open_tasks(cluster, "Check the bay") == 1000, timeout=90,
                what="all 1000 timers firing")
     with cluster.engine.reading() as s:

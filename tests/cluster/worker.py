@@ -1,9 +1,11 @@
 """An RQ worker process for the cluster tests: the production job functions and queue, with
 the tests' service handlers registered. Run as `python -m tests.cluster.worker`.
 
-DATABASE_URL and REDIS_URL come from the environment, like `rq worker` in production.
+DATABASE_URL and REDIS_URL come from the environment, like `rq worker` in production. With
+WORKER_GATE set the worker starts up, then takes no job until that file exists.
 """
 import os
+import time
 from pathlib import Path
 
 from rq.worker import SimpleWorker
@@ -27,6 +29,9 @@ def main():
     worker = SimpleWorker([parkops_queue(connection)], connection=connection)
     if os.environ.get("WORKER_READY_DIR"):     # tell the test this process can take work now
         Path(os.environ["WORKER_READY_DIR"], f"{os.getpid()}.ready").touch()
+    gate = os.environ.get("WORKER_GATE")
+    while gate and not Path(gate).exists():    # started ahead of time: wait for the test's go
+        time.sleep(0.05)
     worker.work(logging_level="WARNING")
 
 

@@ -40,6 +40,24 @@ def test_init_demo_twice_is_idempotent(make_app):
     assert "already present" in second.stdout
 
 
+def test_init_starts_each_daily_round_once(make_app, clock):
+    """`init` leaves the organisation's nightly housekeeping and morning finance round
+    waiting on their timers; a rerun starts no second one."""
+    app = make_app()
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["init"])
+    assert first.exit_code == 0, first.output
+    assert "Daily round started: season housekeeping (03:00)" in first.stdout
+    assert "Daily round started: finance round (06:00)" in first.stdout
+    again = runner.invoke(args=["init"])
+    assert "Daily round started" not in again.stdout
+    with app.app_context():
+        waiting = get_engine().instances("demo", status="running")
+    assert sorted(i.process_key for i in waiting) == ["finance_daily", "season_housekeeping"]
+    assert {i.business_key for i in waiting} == {"season-housekeeping-2026-03-03",
+                                                 "finance-2026-03-03"}
+
+
 def test_init_demo_users_can_log_in(make_app):
     """After `init --demo` the printed demo login agent/agent opens the home page."""
     app = make_app()

@@ -4,6 +4,7 @@ The strings are extracted afresh from the source (as `make translations-extract`
 screen that marks a new string fails here until every catalogue translates it.
 """
 import re
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,9 @@ def marked():
     return found
 
 
+@cache
 def _catalogue(language):
+    """The parsed .po of `language` (parsed once per test session; the tests only read it)."""
     with (TRANSLATIONS / language / "LC_MESSAGES" / "messages.po").open("rb") as source:
         return read_po(source, locale=language)
 

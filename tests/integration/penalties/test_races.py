@@ -6,7 +6,6 @@ status moves by compare-and-set, as check-in and cancel already do. The tests re
 interleaving deterministically: the handler's session holds the booking as read before the
 other change committed.
 """
-import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -66,18 +65,22 @@ def test_no_show_never_overwrites_a_cancellation_committed_after_the_timer_read_
         assert session.scalars(select(Infraction)).all() == []
 
 
-@pytest.mark.xfail(strict=True, reason="open (review of issue #4): the no-show timer is set "
-                   "from the grace period at booking time; when an admin raises the grace "
-                   "afterwards the timer fires 'not due' and the process ends without ever "
-                   "recording the no-show. Needs a BPMN loop back to a timer at the new time "
-                   "(or the grace frozen per booking).")
 def test_raising_the_grace_period_never_lets_a_no_show_go_unrecorded(world, clock):
-    """Grace raised from 15 to 30 min after booking: no check-in at all is still a no-show."""
+    """Grace raised from 15 to 30 min after booking: the timer set for 18:15 finds the booking
+    not due, waits again until 18:30, and then records the no-show."""
     booking_id = world.book("2026-03-02 18:00")
     with world.eng.transaction() as session:
         settings.update(session, TENANT, {"check_in_grace_minutes": 30}, "admin")
     clock.move_to(local("2026-03-02 18:15"))
     world.run()
-    clock.move_to(local("2026-03-02 19:00"))
+    assert world.booking(booking_id).status == "confirmed"     # 18:15: not due any more
+    clock.move_to(local("2026-03-02 18:29:59"))
+    world.run()
+    assert world.booking(booking_id).status == "confirmed"
+    clock.move_to(local("2026-03-02 18:30"))
     world.run()
     assert world.booking(booking_id).status == "no_show"
+    with world.session() as session:
+        infraction = session.scalars(select(Infraction)).one()
+        assert session.scalars(select(Block)).one().infraction_id == infraction.id
+        assert "No check-in by Mon 2 Mar 2026, 18:30 CET" in infraction.reason
