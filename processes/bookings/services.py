@@ -145,7 +145,8 @@ def create_booking(session, tenant, site, customer, vehicle, starts_at, ends_at,
              "vehicle_id": _vehicle_problem(vehicle, vehicle_row, customer_row)})
     [reference] = reserve_references(session, tenant)   # from here on, one booker at a time
     from processes.penalties import service as penalties   # it imports bookings: no cycle
-    penalties.check_not_blocked(session, tenant, customer_row.id, starts_at, ends_at)
+    penalties.check_not_blocked(session, tenant, customer_row.id, starts_at, ends_at,
+                                site_row.timezone)
     _check_capacity(session, site_row, starts_at, ends_at)
     booking = record_booking(session, tenant, reference, site_row, customer_row, vehicle_row,
                              starts_at, ends_at, kind, actor)

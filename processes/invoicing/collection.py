@@ -9,7 +9,6 @@ and any payment without an invoice (a transfer, cash), settles the contract's op
 oldest first (earliest period, then number).
 """
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import bindparam, exists, insert, select, update
 from sqlalchemy.orm import Session
@@ -156,16 +155,12 @@ class _ChargeTarget:
     currency: str
     token: str | None
     method: str
-    contract_number: str = ""
-    period_end: date | None = None
 
     @classmethod
     def of(cls, invoice, contract):
         return cls(invoice.id, invoice.tenant, invoice.number, invoice.contract_id,
                    invoice.open_cents if invoice.status == "open" else 0, invoice.currency,
-                   contract.payment_token, contract.payment_method or "card", contract.number,
-                   invoice.period_end if contract.ends_on is None
-                   else min(invoice.period_end, contract.ends_on))
+                   contract.payment_token, contract.payment_method or "card")
 
 
 @dataclass(frozen=True)
@@ -268,32 +263,12 @@ def record_first_charges(session, results):
 
 
 def extend_paid_access(session, targets):
-    """Bulk form of access_follows_payment for the run's first charges (active contracts):
-    current credentials run up to the end of the period just paid unless they already run
-    further (the paid-up day is the latest paid period's end, processes.seasonparking.paid);
-    a contract left without any current credential (revoked after its previous paid day) is
-    whitelisted again one by one."""
-    from processes.access.models import AccessCredential
-    from processes.seasonparking.credentials import grant_access
-    from processes.seasonparking.rules import access_valid_to
-    table = AccessCredential.__table__
-    rows = [dict(t_tenant=t.tenant, t_reference=t.contract_number,
-                 t_valid_to=access_valid_to(t.period_end))
-            for t in targets if t.contract_number and t.period_end is not None]
-    if not rows:
-        return
-    current = set(session.scalars(select(table.c.reference).where(
-        table.c.tenant == rows[0]["t_tenant"], table.c.revoked_at.is_(None),
-        table.c.reference.in_([r["t_reference"] for r in rows]))))
-    for target in targets:
-        if target.contract_number not in current:
-            grant_access(session, session.get(Contract, target.contract_id))
-    if current:
-        session.execute(update(table).where(
-            table.c.tenant == bindparam("t_tenant"),
-            table.c.reference == bindparam("t_reference"), table.c.revoked_at.is_(None),
-            table.c.valid_to.is_(None) | (table.c.valid_to < bindparam("t_valid_to")))
-            .values(valid_to=bindparam("t_valid_to")), rows)
+    """Bulk form of access_follows_payment for the run's first charges: the credentials of
+    the contracts just paid are re-dated by the one rule (processes.seasonparking.paid), those
+    revoked after their previous cover whitelisted again."""
+    from processes.seasonparking.credentials import redate_access
+    if targets:
+        redate_access(session, targets[0].tenant, {t.contract_id for t in targets})
 
 
 def _count(db_engine, run_id, outcomes):
@@ -305,7 +280,8 @@ def _count(db_engine, run_id, outcomes):
 
 
 def last_paid_day(session, contract):
-    """The last day covered by a paid invoice of `contract` (a Contract or its id), or None."""
+    """The last day covered by a paid invoice of `contract` (a Contract or its id), or None.
+    (Access also counts invoices still in their payment term: processes.invoicing.cover.)"""
     contract_id = getattr(contract, "id", contract)
     return session.scalar(select(Invoice.period_end).where(
         Invoice.contract_id == contract_id, Invoice.kind == "invoice", Invoice.status == "paid")

@@ -126,7 +126,10 @@ def issue_drafts(session, tenant, period, drafts, terms, today, run_id=None, act
 
 def issue_for_contracts(session, tenant, period, contract_rows, terms, today, run_id=None,
                         actor=None):
-    """Issue `period`'s invoice for each contract row not yet invoiced; (issued, skipped)."""
+    """Issue `period`'s invoice for each contract row not yet invoiced; (issued, skipped).
+    The access credentials of the contracts invoiced are re-dated in the same transaction: an
+    invoice within its payment term covers its period (processes.seasonparking.paid)."""
+    from processes.seasonparking.credentials import redate_access
     first, last = money.parse_period(period)
     ids = [row.id for row in contract_rows]
     invoiced = set(session.scalars(select(Invoice.contract_id).where(
@@ -135,6 +138,7 @@ def issue_for_contracts(session, tenant, period, contract_rows, terms, today, ru
               for row in contract_rows if row.id not in invoiced]
     drafts = [d for d in drafts if d is not None]
     issued = issue_drafts(session, tenant, period, drafts, terms, today, run_id, actor)
+    redate_access(session, tenant, [d.contract_id for d in drafts])
     return issued, len(contract_rows) - issued
 
 

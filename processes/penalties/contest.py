@@ -1,9 +1,13 @@
 """Contesting an infraction: a back-office review, escalated to a supervisor when undecided.
 
 The booking's cancellation_penalty process waits for `infraction_contested` after recording
-an infraction; contesting delivers it, the process opens the review task, and the decision
-comes back through the `penalties_decide_contest` handler (apply_decision below).
+an infraction; contesting delivers it, and in that same engine transaction the process queues
+its `penalties_mark_contested` task (record_contest below, run at least once, before the review
+task opens), so a received contest always ends up contested and reviewed. The decision comes
+back through the `penalties_decide_contest` handler (apply_decision below).
 """
+import logging
+
 from sqlalchemy import select
 
 from engine import InvalidVariables, NotFound, audit, clock
@@ -13,6 +17,8 @@ from .errors import ContestRefused
 from .models import Block, Infraction
 from .service import correlate
 from .status import ContestDecision, InfractionStatus
+
+log = logging.getLogger(__name__)
 
 
 def get_infraction(session, tenant, infraction_id):
@@ -44,19 +50,35 @@ def contest_infraction(engine, tenant, infraction_id, actor, reason):
             raise ContestRefused(f"This infraction is already {infraction.status}.")
         reference, kind = infraction.booking.reference, infraction.kind
         customer = infraction.customer.name
+    # One engine transaction: the process receives the contest and queues its service task
+    # "Mark the infraction contested" (outbox, run at least once) before the review opens.
     hits = correlate(engine, defaults.MESSAGE_CONTESTED, reference, tenant, {
         "infraction_id": infraction_id, "infraction_kind": kind, "customer_name": customer,
         "contest_reason": text, "contested_by": actor})
     if not hits:
         raise ContestRefused("This infraction can no longer be contested: its contest period "
                              "is over.")
-    with engine.transaction() as session:
-        infraction = get_infraction(session, tenant, infraction_id)
-        infraction.status = InfractionStatus.CONTESTED
-        infraction.contest_reason, infraction.contested_by = text, actor
-        infraction.contested_at = clock.now()
-        audit.record(session, tenant, "infraction_contested", actor=actor,
-                     infraction=infraction.id, reason=text)
+    try:    # at once for the person contesting; the process's task does it if this fails
+        with engine.transaction() as session:
+            return record_contest(session, tenant, infraction_id, actor, text)
+    except Exception:       # noqa: BLE001 - the contest is received; the process completes it
+        log.exception("infraction %s: contest received, marking it is left to the process",
+                      infraction_id)
+        with engine.reading() as session:
+            return get_infraction(session, tenant, infraction_id)
+
+
+def record_contest(session, tenant, infraction_id, actor, reason):
+    """Mark an active infraction contested, with its audit event; a no-op when already done."""
+    infraction = get_infraction(session, tenant, infraction_id)
+    if infraction.status != InfractionStatus.ACTIVE:
+        return infraction
+    infraction.status = InfractionStatus.CONTESTED
+    infraction.contest_reason, infraction.contested_by = reason, actor
+    infraction.contested_at = clock.now()
+    audit.record(session, tenant, "infraction_contested", actor=actor,
+                 infraction=infraction.id, reason=reason)
+    session.flush()
     return infraction
 
 

@@ -28,10 +28,9 @@ MESSAGE_CONTESTED = "infraction_contested"
 HANDLER_RECORD_NO_SHOW = "penalties_record_no_show"
 HANDLER_SEND_NOTICES = "penalties_send_notices"
 HANDLER_DECIDE_CONTEST = "penalties_decide_contest"
+HANDLER_MARK_CONTESTED = "penalties_mark_contested"
 
 # Roles whose cancellations are made on the operator's behalf and are never penalised.
 STAFF_ROLES = frozenset({"admin", "back-office", "supervisor"})
 
-# How times read in reasons and e-mails, in the site's zone.
-TIME_FORMAT = "%a %d %b %Y %H:%M %Z"
 MAX_REASON_CHARS = 1000

@@ -17,7 +17,7 @@ from processes.bookings.models import Booking
 from processes.notifications import mailer
 
 from . import defaults
-from .contest import apply_decision, final_decision
+from .contest import apply_decision, final_decision, record_contest
 from .infractions import SYSTEM, record_infraction
 from .models import Infraction, PenaltyNotice
 from .rules import describe, no_show_at
@@ -40,6 +40,8 @@ def register(registry, session_factory, notifications=None):
                  lambda call: send_notices(write_session, notifications, call))
     registry.add(defaults.HANDLER_DECIDE_CONTEST,
                  lambda call: decide_contest(write_session, call))
+    registry.add(defaults.HANDLER_MARK_CONTESTED,
+                 lambda call: mark_contested(write_session, call))
 
 
 def record_no_show(sessions, call):
@@ -137,6 +139,16 @@ def _deliver(notifications, notice):
     if refused:
         return NoticeStatus.SKIPPED, f"refused by the mail server: {refused[notice.recipient]}"
     return NoticeStatus.SENT, None
+
+
+def mark_contested(sessions, call):
+    """The process received the contest: the infraction is contested (once; safe to rerun)."""
+    variables = call.variables
+    with sessions() as session, session.begin():
+        infraction = record_contest(session, call.tenant, variables["infraction_id"],
+                                    variables.get("contested_by") or SYSTEM,
+                                    variables.get("contest_reason") or "")
+        return {"contest_recorded": str(infraction.status)}
 
 
 def decide_contest(sessions, call):

@@ -4,11 +4,11 @@ These functions run inside the caller's write transaction (they flush, never com
 infraction, its block, the deleted bookings, their audit events and e-mail notices are
 written together or not at all.
 """
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from engine import Job, JobStatus, ProcessInstance, audit, clock
 from engine.status import JobKind
-from processes.bookings.models import Booking
+from processes.bookings.models import Booking, Site
 
 from . import defaults
 from .models import Block, Infraction
@@ -41,6 +41,18 @@ def blocks_in_force(session, tenant, customer_id, after):
     return [(row.starts_at, row.ends_at) for row in rows]
 
 
+def block_zone(session, tenant, customer_id, after):
+    """IANA zone of the site whose booking imposed the customer's latest block in force (its
+    end reads in that site's time, as in the e-mail), or None when no block is in force."""
+    return session.scalar(
+        select(Site.timezone).join(Booking, Booking.site_id == Site.id)
+        .join(Infraction, Infraction.booking_id == Booking.id)
+        .join(Block, Block.infraction_id == Infraction.id)
+        .where(Block.tenant == tenant, Block.customer_id == customer_id,
+               Block.lifted_at.is_(None), Block.ends_at > after)
+        .order_by(Block.ends_at.desc()).limit(1))
+
+
 def record_infraction(session, settings, booking, kind, cause, reason, actor, escalated=False,
                       thrower_instance_id=None):
     """Add an infraction about `booking` with its audit event and e-mail; a major one blocks.
@@ -67,7 +79,7 @@ def record_infraction(session, settings, booking, kind, cause, reason, actor, es
 
 
 def _block(session, settings, infraction, booking, actor, now, thrower_instance_id):
-    start, end = block_period(now, rules_of(settings))
+    start, end = block_period(now, rules_of(settings), booking.site.timezone)
     block = Block(tenant=infraction.tenant, customer_id=infraction.customer_id,
                   infraction_id=infraction.id, starts_at=start, ends_at=end)
     session.add(block)
@@ -82,9 +94,11 @@ def _block(session, settings, infraction, booking, actor, now, thrower_instance_
         Booking.tenant == block.tenant, Booking.customer_id == block.customer_id,
         Booking.id != booking.id, Booking.status == BookingStatus.CONFIRMED,
         Booking.starts_at < end, Booking.ends_at > start).order_by(Booking.starts_at))
-    deleted = bookings_to_delete(list(candidates), start, end)
-    for victim in deleted:
-        victim.status, victim.cancelled_at, victim.cancelled_by = BookingStatus.DELETED, now, actor
+    deleted = []
+    for victim in bookings_to_delete(list(candidates), start, end):
+        if not _delete_if_confirmed(session, victim, now, actor):
+            continue        # checked in or cancelled since it was read: that change stands
+        deleted.append(victim)
         audit.record(session, block.tenant, "booking_deleted_by_block", actor=actor,
                      booking=victim.reference, booking_kind=victim.kind, block=block.id,
                      infraction=infraction.id, customer=block.customer_id)
@@ -92,6 +106,19 @@ def _block(session, settings, infraction, booking, actor, now, thrower_instance_
         if thrower_instance_id is not None:
             _tell_process(session, block.tenant, thrower_instance_id, victim, now)
     return deleted, until
+
+
+def _delete_if_confirmed(session, victim, now, actor):
+    """Compare-and-set, as check-in, cancel and no-show do: delete the booking only if it is
+    still confirmed (a check-in committed after the candidates were read wins). True if done."""
+    moved = session.execute(
+        update(Booking).where(Booking.id == victim.id, Booking.status == BookingStatus.CONFIRMED)
+        .values(status=BookingStatus.DELETED, cancelled_at=now, cancelled_by=actor)
+        .execution_options(synchronize_session="fetch"))
+    if moved.rowcount != 1:
+        session.refresh(victim)
+        return False
+    return True
 
 
 def _tell_process(session, tenant, thrower_instance_id, victim, now):

@@ -19,8 +19,10 @@ Semantics (from the "Parking penalties" product note, seed 001):
   confirmed booking before check-in, and are never penalised.
 """
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import time, timedelta, timezone
 from zoneinfo import ZoneInfo
+
+from processes import timewords
 
 from . import defaults
 from .status import BookingStatus, InfractionKind
@@ -62,8 +64,9 @@ def local_time(moment, zone_name):
 
 
 def describe(moment, zone_name):
-    """A time as the site's customers read it: 'Mon 02 Mar 2026 10:00 CET'."""
-    return local_time(moment, zone_name).strftime(defaults.TIME_FORMAT)
+    """A time as the site's customers read it, as every page shows times:
+    'Mon 2 Mar 2026, 10:00 CET' (timewords.absolute in the site's zone)."""
+    return timewords.absolute(moment, timewords.zone(zone_name))
 
 
 def cancel_deadline(starts_at, rules):
@@ -135,9 +138,20 @@ def decide_check_in(starts_at, now, zone_name, rules, status=BookingStatus.CONFI
     return CheckInDecision(True, "Checked in.")
 
 
-def block_period(at, rules):
-    """[start, end) of the block a major infraction at `at` imposes."""
-    return at, at + timedelta(days=rules.block_days)
+def block_period(at, rules, zone_name="UTC"):
+    """[start, end) of the block a major infraction at `at` imposes: `block_days` calendar
+    days in the site's zone, ending at the same wall-clock time (23 or 25 real hours count
+    as a day across a DST change). A wall time the clocks skip reads as the hour after."""
+    local = local_time(at, zone_name)
+    end = (local.replace(tzinfo=None) + timedelta(days=rules.block_days))
+    return at, _from_wall(end, local.tzinfo)
+
+
+def _from_wall(wall, zone):
+    """The UTC instant of naive wall time `wall` in `zone` (fold=0: a skipped time such as
+    02:30 on the March change reads forward, 03:30 CEST; of a time that happens twice in
+    October, the first)."""
+    return wall.replace(tzinfo=zone, fold=0).astimezone(timezone.utc)
 
 
 def overlaps(a_start, a_end, b_start, b_end):

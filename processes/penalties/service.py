@@ -49,14 +49,15 @@ class CancellationOutcome:
     deleted_references: tuple = ()
 
 
-def check_not_blocked(session, tenant, customer_id, starts_at, ends_at):
-    """Raise CustomerBlocked when a block forbids this customer booking [starts_at, ends_at)."""
+def check_not_blocked(session, tenant, customer_id, starts_at, ends_at, zone_name="UTC"):
+    """Raise CustomerBlocked when a block forbids this customer booking [starts_at, ends_at);
+    its message gives the block's end in `zone_name` (the site's zone)."""
     now = clock.now()
     until = blocked_until(blocks_in_force(session, tenant, customer_id, now), now,
                           starts_at, ends_at)
     if until is not None:
         raise CustomerBlocked(until, "This customer is blocked by a major infraction and "
-                                     f"cannot book until {until:%Y-%m-%d %H:%M} UTC.")
+                                     f"cannot book until {describe(until, zone_name)}.")
 
 
 def on_booking_created(session, engine, booking, actor):

@@ -1,7 +1,7 @@
 """Changes to a running contract: vehicles, renewal, termination, end of term, access sync.
 
 Each function changes the session's rows (the caller commits) and keeps the access
-credentials in step through handlers.grant_access / paid.last_paid_day.
+credentials in step through credentials.grant_access / sync_access (paid.access_until).
 """
 from sqlalchemy import exists, select
 
@@ -15,7 +15,7 @@ from .errors import ContractConflict, InvalidInput, NotInTenant
 from .credentials import grant_access, sync_access
 from .customers import vehicle_of
 from .models import Contract, ContractVehicle
-from .paid import last_paid_day
+from .paid import access_until
 from .status import HOLDING_PLACE, ContractStatus
 
 CHANGEABLE = (ContractStatus.PENDING, ContractStatus.ACTIVE, ContractStatus.SUSPENDED)
@@ -122,7 +122,7 @@ def end_due_contracts(session, tenant, now=None):
 
 def revoke_lapsed_access(session, tenant, now=None):
     """Revoke the credentials of contracts that ended or whose revocation day (the day after
-    the last paid day, site time) has come; re-date the others. How many were revoked."""
+    paid.access_until, site time) has come; re-date the others. How many were revoked."""
     now = now or clock.now()
     revoked = 0
     access = LocalAccessControl(session)
@@ -130,7 +130,7 @@ def revoke_lapsed_access(session, tenant, now=None):
             Contract.tenant == tenant, exists().where(
                 AccessCredential.tenant == tenant, AccessCredential.reference == Contract.number,
                 AccessCredential.revoked_at.is_(None)))):
-        revocation = rules.revocation_day(last_paid_day(session, contract))
+        revocation = rules.revocation_day(access_until(session, contract, now))
         if (contract.status not in HOLDING_PLACE
                 or (revocation is not None
                     and revocation <= rules.site_today(contract.site.timezone, now))):

@@ -7,7 +7,7 @@ from processes.seasonparking.applications import ApplicationRequest, get_applica
 from processes.access import LocalAccessControl
 from processes.seasonparking.errors import InvalidInput
 from processes.seasonparking.onboarding import apply
-from processes.seasonparking.paid import last_paid_day
+from processes.seasonparking.paid import access_until, last_paid_day
 from processes.seasonparking.rules import revocation_day
 from processes.seasonparking.status import ApplicationStatus, ContractStatus
 
@@ -78,7 +78,7 @@ def application_json(found):
 
 def contract_json(contract):
     """A contract as the API shows it (invoicing reads the same columns)."""
-    paid_to = last_paid_day(db.session, contract)
+    paid_to, access_to = last_paid_day(db.session, contract), access_until(db.session, contract)
     credentials = LocalAccessControl(db.session).credentials(contract.tenant, contract.number)
     return {
         "id": contract.id, "number": contract.number, "status": contract.status,
@@ -93,7 +93,8 @@ def contract_json(contract):
         "vehicles": [{"plate": link.vehicle.plate, "country": link.vehicle.country}
                      for link in contract.vehicles],
         "last_paid_day": paid_to.isoformat() if paid_to else None,
-        "access_revoked_on": (revocation_day(paid_to).isoformat() if paid_to else None),
+        "access_until": access_to.isoformat() if access_to else None,
+        "access_revoked_on": (revocation_day(access_to).isoformat() if access_to else None),
         "credentials": [{"kind": c.kind, "value": c.value,
                          "valid_from": c.valid_from.isoformat(),
                          "valid_to": c.valid_to.isoformat() if c.valid_to else None}
@@ -186,8 +187,13 @@ CONTRACT = schemas._object(
         "notice_given_on": _NULL_DATE, "payment_method": _NULL_STR, "payment_label": _NULL_STR,
         "vehicles": {"type": "array", "items": schemas._object(("plate", "country"), {
             "plate": _STR, "country": _STR})},
-        "last_paid_day": _NULL_DATE,
-        "access_revoked_on": {**_NULL_DATE, "description": "The day after the last paid day."},
+        "last_paid_day": {**_NULL_DATE, "description": "End of the latest paid invoice period "
+                          "(capped at the last day); null while nothing is paid."},
+        "access_until": {**_NULL_DATE, "description": (
+            "Last day the credentials are valid. Active contract: the last period paid or "
+            "still within its payment term, before the first overdue invoice; otherwise the "
+            "paid-up day. Null while nothing limits it.")},
+        "access_revoked_on": {**_NULL_DATE, "description": "The day after access_until."},
         "credentials": {"type": "array", "items": schemas._object(
             ("kind", "value", "valid_from", "valid_to"), {
                 "kind": {"enum": ["plate", "card"]}, "value": _STR, "valid_from": _DATE,

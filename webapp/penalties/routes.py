@@ -8,7 +8,8 @@ from engine import NotFound, clock
 from processes.bookings.models import Customer
 from processes.penalties import contest, service, settings
 from processes.penalties.errors import (CancellationRefused, CheckInRefused, ContestRefused)
-from processes.penalties.infractions import blocks_in_force, counting_minor_count
+from processes.penalties.infractions import (block_zone, blocks_in_force,
+                                            counting_minor_count)
 from processes.penalties.models import Infraction
 from processes.penalties.notices import PLACEHOLDERS
 from processes.penalties.rules import blocked_until, describe
@@ -16,6 +17,7 @@ from processes.penalties.status import InfractionStatus
 
 from ..access import area
 from ..api.auth import writing
+from ..basket.views import tenant_timezone
 from ..extensions import db, get_engine
 from . import bp
 from .forms import CancelForm, CheckInForm, ContestForm, SettingsForm
@@ -83,7 +85,7 @@ def index():
     rows = db.session.scalars(select(Infraction).where(
         Infraction.tenant == current_user.tenant)
         .order_by(Infraction.created_at.desc(), Infraction.id.desc()).limit(RECENT)).all()
-    return render_template("penalties/index.html", infractions=rows)
+    return render_template("penalties/index.html", infractions=rows, describe=describe)
 
 
 @bp.get("/penalties/customers/<int:customer_id>")
@@ -162,11 +164,13 @@ def _customer_page(customer_row, contest_form=None, contest_id=None):
     tenant, now = current_user.tenant, clock.now()
     until = blocked_until(blocks_in_force(db.session, tenant, customer_row.id, now),
                           now, now, now)
+    zone = block_zone(db.session, tenant, customer_row.id, now) or tenant_timezone()
     return render_template(
         "penalties/customer.html", customer=customer_row,
         infractions=contest.list_infractions(db.session, tenant, customer_row.id),
         minors=counting_minor_count(db.session, tenant, customer_row.id),
-        rules=settings.rules_of(settings.load(db.session, tenant)), blocked_until=until,
+        rules=settings.rules_of(settings.load(db.session, tenant)),
+        blocked_until=describe(until, zone) if until else None,
         contest_form=contest_form or ContestForm(formdata=None), contest_id=contest_id,
         contestable=InfractionStatus.ACTIVE, describe=describe)
 

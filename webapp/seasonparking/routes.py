@@ -10,7 +10,7 @@ from processes.seasonparking.applications import (get_application, list_applicat
                                                   set_payment_method, tokenise)
 from processes.seasonparking.errors import InvalidInput, NotInTenant
 from processes.seasonparking.onboarding import apply
-from processes.seasonparking.paid import last_paid_day
+from processes.seasonparking.paid import access_until, last_paid_day
 from processes.seasonparking.rules import revocation_day
 from processes.seasonparking.status import ApplicationStatus, ContractStatus
 from processes.seasonparking.waitlist import wake_waitlist
@@ -215,11 +215,11 @@ def _contract_page(found, vehicles_form=None, renew_form=None, terminate_form=No
         for n, link in enumerate(found.vehicles, start=1):
             getattr(vehicles_form, f"plate_{n}").data = link.vehicle.plate
             getattr(vehicles_form, f"country_{n}").data = link.vehicle.country
-    paid_to = last_paid_day(db.session, found)
+    paid_to, access_to = last_paid_day(db.session, found), access_until(db.session, found)
     return render_template(
         "seasonparking/contract.html", contract=found, vehicles_form=vehicles_form,
         renew_form=renew_form or RenewForm(formdata=None),
         terminate_form=terminate_form or TerminateForm(formdata=None),
         credentials=LocalAccessControl(db.session).credentials(found.tenant, found.number),
-        paid_to=paid_to, revoked_on=revocation_day(paid_to),
+        paid_to=paid_to, access_to=access_to, revoked_on=revocation_day(access_to),
         changeable=found.status in contract_service.CHANGEABLE)

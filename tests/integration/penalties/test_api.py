@@ -98,6 +98,7 @@ def test_contest_answers_202_and_opens_the_review(app, world, clock):
     response = api.post(f"{PREFIX}/infractions/{infraction_id}/contest", "agent",
                         json={"reason": "My train was cancelled"})
     assert (response.status_code, response.get_json()["status"]) == (202, "contested")
+    world.run()          # the process marks it contested, then opens the review
     queue = api.get(f"{PREFIX}/tasks?view=queue", "agent").get_json()["tasks"]
     assert [t["name"] for t in queue] == ["Review contested infraction"]
     again = api.post(f"{PREFIX}/infractions/{infraction_id}/contest", "agent",

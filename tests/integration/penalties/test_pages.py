@@ -99,6 +99,7 @@ def test_contest_from_the_back_office_opens_a_review(client, login_as, world, cl
     done = client.post(f"/penalties/infractions/{infraction_id}/contest",
                        data={"reason": "Sick child"}, follow_redirects=True)
     assert "review task" in done.get_data(as_text=True)
+    world.run()          # the process marks it contested, then opens the review
     assert [t.name for t in world.eng.open_tasks("demo", roles=["back-office"])] == [
         "Review contested infraction"]
 

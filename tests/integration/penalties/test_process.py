@@ -68,9 +68,9 @@ def test_no_check_in_by_start_plus_grace_is_a_major_infraction(world, clock, smt
         assert (block.starts_at, block.ends_at) == (local("2026-03-02 18:15"),
                                                     local("2026-03-09 18:15"))
     assert mails(smtp) == [("alice@example.test",
-                            "Major infraction: bookings blocked until Mon 09 Mar 2026 18:15 CET")]
+                            "Major infraction: bookings blocked until Mon 9 Mar 2026, 18:15 CET")]
     body = smtp.inbox.received[0][1].get_content()
-    assert "No check-in by Mon 02 Mar 2026 18:15 CET" in body
+    assert "No check-in by Mon 2 Mar 2026, 18:15 CET" in body
     assert process_of(world, booking_id).status == "running"     # contest period open
     assert {"infraction_recorded", "customer_blocked"} <= set(audit_kinds(world))
 
@@ -264,6 +264,7 @@ def test_contest_opens_a_back_office_review_and_a_cancelled_infraction_no_longer
     """The reviewer cancels the contested infraction: it is cancelled and counts no more."""
     booking_id, infraction_id = late_cancellation(world, clock)
     contest.contest_infraction(world.eng, TENANT, infraction_id, "agent", "I was ill")
+    world.run()          # the process marks it contested, then opens the review
     task = open_task(world, booking_id)
     assert (task.name, task.candidate_groups) == ("Review contested infraction", ["back-office"])
     assert world.eng.instance(task.instance_id).variables["contest_reason"] == "I was ill"
@@ -282,6 +283,7 @@ def test_reviewer_who_cannot_decide_escalates_to_a_supervisor(world, clock):
     """'Cannot decide' opens a supervisor task; the supervisor's decision is applied."""
     booking_id, infraction_id = late_cancellation(world, clock)
     contest.contest_infraction(world.eng, TENANT, infraction_id, "agent", "The app crashed")
+    world.run()          # the process marks it contested, then opens the review
     review = open_task(world, booking_id)
     world.eng.complete(review.id, "agent", {"review_decision": "undecided"},
                        roles=["back-office"])
@@ -303,6 +305,7 @@ def test_cancelled_major_infraction_lifts_its_block(world, clock):
     with world.session() as session:
         infraction_id = session.scalar(select(Infraction.id))
     contest.contest_infraction(world.eng, TENANT, infraction_id, "agent", "Gate was broken")
+    world.run()          # the process marks it contested, then opens the review
     world.eng.complete(open_task(world, booking_id).id, "agent", {"review_decision": "cancel"},
                        roles=["back-office"])
     world.run()

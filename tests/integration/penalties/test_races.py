@@ -10,9 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import ServiceCall
+from engine import clock as engine_clock
 from engine.db import writer
 from processes.bookings.models import Booking
-from processes.penalties import handlers, service, settings
+from processes.penalties import handlers, infractions, service, settings
 from processes.penalties.models import Block, Infraction
 
 from .conftest import TENANT, local
@@ -84,3 +85,21 @@ def test_raising_the_grace_period_never_lets_a_no_show_go_unrecorded(world, cloc
         infraction = session.scalars(select(Infraction)).one()
         assert session.scalars(select(Block)).one().infraction_id == infraction.id
         assert "No check-in by Mon 2 Mar 2026, 18:30 CET" in infraction.reason
+
+
+def test_a_block_never_deletes_a_booking_checked_in_after_the_block_read_it(world, clock):
+    """The block's deletion is a compare-and-set from confirmed: a check-in committed after
+    the block's session read the booking stands, and nothing is deleted or e-mailed for it."""
+    inside = world.book("2026-03-02 18:00")
+    clock.move_to(local("2026-03-02 17:00"))
+    session = Session(writer(world.sa_engine), expire_on_commit=False)
+    with session.begin():
+        victim = session.get(Booking, inside)               # read while still confirmed
+    service.check_in_booking(world.eng, TENANT, inside, "agent")
+    with session.begin():
+        assert victim.status == "confirmed"                 # what the block's session holds
+        deleted = infractions._delete_if_confirmed(session, victim, engine_clock.now(), "system")
+    assert deleted is False
+    assert victim.status == "checked_in"
+    assert world.booking(inside).status == "checked_in"
+    assert world.booking(inside).cancelled_by is None

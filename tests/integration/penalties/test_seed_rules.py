@@ -189,8 +189,8 @@ def test_email_notification_adapts_to_the_infraction_type(world, clock, smtp):
     world.run()
     assert mails(smtp) == [
         (f"Warning about {minor.reference}", f"Alice Martin: minor. {minor.reason}"),
-        ("Blocked until Mon 09 Mar 2026 09:15 CET",
-         "Alice Martin: major, blocked until Mon 09 Mar 2026 09:15 CET.")]
+        ("Blocked until Mon 9 Mar 2026, 09:15 CET",
+         "Alice Martin: major, blocked until Mon 9 Mar 2026, 09:15 CET.")]
     assert world.booking(missed).status == "no_show"
 
 

@@ -210,8 +210,40 @@ def test_no_show_time_is_start_plus_grace():
 
 def test_major_infraction_blocks_for_the_configured_duration():
     """A major infraction at T blocks [T, T + block_days)."""
-    start, end = rules.block_period(at("2026-03-02 18:15"), RULES)
+    start, end = rules.block_period(at("2026-03-02 18:15"), RULES, BRUSSELS)
     assert (start, end) == (at("2026-03-02 18:15"), at("2026-03-09 18:15"))
+
+
+@pytest.mark.parametrize("infraction, zone, ends, real_hours", [
+    # Brussels, spring forward on Sun 29 March 2026 (02:00 CET -> 03:00 CEST): 7 days = 167 h
+    ("2026-03-25 18:15", BRUSSELS, "2026-04-01 18:15 CEST", 167),
+    ("2026-03-28 02:30", BRUSSELS, "2026-04-04 02:30 CEST", 167),
+    # the infraction before the change, the end on the change day at a wall time it skips:
+    # 02:30 does not exist on 29 March, it reads as 03:30 CEST
+    ("2026-03-22 02:30", BRUSSELS, "2026-03-29 03:30 CEST", 168),
+    # fall back on Sun 25 October 2026 (03:00 CEST -> 02:00 CET): 7 days = 169 h
+    ("2026-10-20 18:15", BRUSSELS, "2026-10-27 18:15 CET", 169),
+    # 02:30 happens twice on 25 October: the block ends at the first one (CEST)
+    ("2026-10-18 02:30", BRUSSELS, "2026-10-25 02:30 CEST", 168),
+    # no change in the period: exactly 7 x 24 h
+    ("2026-03-02 18:15", BRUSSELS, "2026-03-09 18:15 CET", 168),
+    # New York changes on other days (8 March, 1 November 2026)
+    ("2026-03-05 09:00", NEW_YORK, "2026-03-12 09:00 EDT", 167),
+    ("2026-10-29 09:00", NEW_YORK, "2026-11-05 09:00 EST", 169),
+])
+def test_a_block_ends_at_the_same_site_wall_clock_time_block_days_later_across_dst(
+        infraction, zone, ends, real_hours):
+    """block_days are calendar days in the site's zone, not 24-hour periods."""
+    start, end = rules.block_period(at(infraction, zone), RULES, zone)
+    assert start == at(infraction, zone)
+    assert rules.local_time(end, zone).strftime("%Y-%m-%d %H:%M %Z") == ends
+    assert (end - start) / timedelta(hours=1) == real_hours
+
+
+def test_times_in_reasons_read_as_on_every_page():
+    """Reasons and e-mails give times as timewords.absolute does: 'Mon 2 Mar 2026, 10:00 CET'."""
+    assert rules.describe(at("2026-03-02 10:00"), BRUSSELS) == "Mon 2 Mar 2026, 10:00 CET"
+    assert rules.describe(at("2026-07-12 09:05"), BRUSSELS) == "Sun 12 Jul 2026, 09:05 CEST"
 
 
 BLOCK = (at("2026-03-02 10:00"), at("2026-03-09 10:00"))
