@@ -30,7 +30,8 @@ class User(Base):
     email: Mapped[str | None] = mapped_column(String(254), default=None)
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    language: Mapped[str] = mapped_column(String(8), default="en")
+    # None until the user picks one: the browser's language applies meanwhile.
+    language: Mapped[str | None] = mapped_column(String(8), default=None)
 
     tenant: Mapped[Tenant] = relationship(back_populates="users")
     role_rows: Mapped[list["UserRole"]] = relationship(

@@ -35,7 +35,7 @@ class Identity:
     username: str
     roles: tuple
     active: bool
-    language: str
+    language: str | None
 
 
 def get_tenant(session, key):
@@ -57,7 +57,7 @@ def get_user(session, tenant_key, username):
     return session.scalar(query)
 
 
-def create_user(session, tenant, username, password, roles=(), email=None, language="en"):
+def create_user(session, tenant, username, password, roles=(), email=None, language=None):
     """Add a user to `tenant` with the given roles; AccountError when refused."""
     unknown = sorted(set(roles) - set(ALL_ROLES))
     if unknown:

@@ -1,7 +1,8 @@
 """What the web app and the bookings family call: block checks, previews, cancel, check-in.
 
 Writes go through `engine.transaction()` (one commit with their audit events); the booking's
-cancellation_penalty process hears about them afterwards, by message.
+cancellation_penalty process hears about them afterwards, by message, and should that message
+be lost, reads the booking when its no-show timer fires (handlers.record_no_show).
 """
 import logging
 from dataclasses import dataclass
@@ -125,7 +126,7 @@ def cancel_booking(engine, tenant, booking_id, actor, by_staff=False, note=None)
             booking.id, booking.reference, booking.status, by_staff, decision.reason,
             infraction.id if infraction else None, infraction.kind if infraction else None,
             decision.escalated, until, tuple(b.reference for b in deleted))
-    correlate(engine, defaults.MESSAGE_CANCELLED, outcome.reference, tenant, {
+    tell_process(engine, defaults.MESSAGE_CANCELLED, outcome.reference, tenant, {
         "has_infraction": infraction is not None, "infraction_id": outcome.infraction_id,
         "cancelled_by": actor})
     return outcome
@@ -145,7 +146,8 @@ def check_in_booking(engine, tenant, booking_id, actor):
         audit.record(session, tenant, "booking_checked_in", actor=actor,
                      booking=booking.reference, at=describe(now, booking.site.timezone))
         reference = booking.reference
-    correlate(engine, defaults.MESSAGE_CHECKED_IN, reference, tenant, {"checked_in_by": actor})
+    tell_process(engine, defaults.MESSAGE_CHECKED_IN, reference, tenant,
+                 {"checked_in_by": actor})
     return reference
 
 
@@ -165,6 +167,21 @@ def _move(session, booking, status, refusal, **values):
     if result.rowcount != 1:
         session.refresh(booking)
         raise refusal(f"The booking changed meanwhile: it is now {booking.status}.")
+
+
+def tell_process(engine, message, reference, tenant, variables):
+    """Tell the booking's process what was committed; never undoes or fails the commit.
+
+    The booking row is the record: should this message be lost (a crash right after the
+    commit, a failure delivering it), the process's no-show timer reads the booking at start +
+    grace and takes the cancellation (and its infraction: e-mail, contest) from there.
+    """
+    try:
+        return correlate(engine, message, reference, tenant, variables)
+    except Exception:       # noqa: BLE001 - committed already; the no-show timer catches up
+        log.exception("message %s for %s not delivered; the process catches up at its "
+                      "no-show time", message, reference)
+        return 0
 
 
 def correlate(engine, message, reference, tenant, variables):

@@ -24,7 +24,8 @@ def page_language():
 @login_required
 def language():
     """Show the offered languages; a choice is stored and every next page is in it."""
-    form = LanguageForm(language=current_user.language)
+    # Until a language is picked, the browser's (the page's own) is the one shown as chosen.
+    form = LanguageForm(language=current_user.language or str(get_locale() or "en"))
     if not form.validate_on_submit():
         return _page(form), REFUSED if form.is_submitted() else 200
     try:

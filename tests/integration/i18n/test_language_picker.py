@@ -61,7 +61,7 @@ def test_an_unknown_language_is_refused_with_a_message(client, login_as, db):
     response = client.post("/profile/language", data={"language": "xx"})
     assert response.status_code == 422
     assert "Choose one of the offered languages." in _page(response)
-    assert _language_of(db, "agent") == "en"
+    assert _language_of(db, "agent") is None      # still no choice: the browser decides
 
 
 def test_no_choice_is_refused_with_a_message(client, login_as, db):
@@ -70,7 +70,7 @@ def test_no_choice_is_refused_with_a_message(client, login_as, db):
     response = client.post("/profile/language", data={})
     assert response.status_code == 422
     assert "Choose a language." in _page(response)
-    assert _language_of(db, "agent") == "en"
+    assert _language_of(db, "agent") is None      # still no choice: the browser decides
 
 
 def test_the_login_page_follows_the_browser_language(client):
@@ -89,3 +89,14 @@ def test_the_language_page_needs_a_login(client):
     """Anonymous visitors are sent to the login page."""
     response = client.get("/profile/language")
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+
+
+def test_until_a_user_picks_a_language_the_browsers_applies(client, login_as, db):
+    """A new user has no stored language: pages follow Accept-Language, and the picker
+    shows that language as the current one."""
+    login_as("agent")
+    assert _language_of(db, "agent") is None
+    headers = {"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"}
+    page = _page(client.get("/profile/language", headers=headers))
+    assert '<html lang="de">' in page
+    assert re.search(r'<input checked[^>]*value="de"', page)

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from engine import Engine, ServiceRegistry
+from processes.access import LocalAccessControl
 from processes.accounts.models import Tenant
 from processes.accounts.services import create_user
 from processes.invoicing import daily, runs
@@ -32,8 +33,8 @@ def mailing_eng(db_engine, provider, smtp):
 @pytest.fixture
 def books(db_engine, session, clock):
     """A supervisor to alert, and three contracts with February's invoice: one paying by
-    transfer (unpaid, overdue, with an active plate), one by card (overdue too), and one by
-    transfer whose invoice is not due yet."""
+    transfer (unpaid, overdue, its plate left open in the access system: the anomaly), one by
+    card (overdue too), and one by transfer whose invoice is not due yet."""
     site = make_site(session)
     tenant = session.scalar(select(Tenant).where(Tenant.key == "acme"))
     create_user(session, tenant, "sue", "pw", ["supervisor"], email="sue@acme.test")
@@ -48,6 +49,8 @@ def books(db_engine, session, clock):
     make_contract(session, site, token=None, first=3, starts_on=date(2026, 3, 1))
     session.commit()
     runs.run_period(db_engine, "acme", "2026-03")         # due 16 March
+    LocalAccessControl(session).set_valid_to("acme", transfer.number, None)   # out of step
+    session.commit()
     numbers = {c.number: c.id for c in session.scalars(select(Contract))}
     session.rollback()          # no snapshot held: the rounds write from other connections
     return numbers
