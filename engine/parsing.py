@@ -15,7 +15,7 @@ from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser, UserTaskPa
 from SpiffWorkflow.camunda.specs.user_task import UserTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from . import camunda, forms, sandbox, semantics
+from . import camunda, dmnchecks, forms, sandbox, semantics
 from .errors import DefinitionError, ExpressionRejected
 from .xmlsafe import is_dmn, parse_xml
 
@@ -139,6 +139,8 @@ def parse_files(files, handlers=None, checks=True):
         trees[filename] = tree
         with _located(filename, tree):
             if is_dmn(tree):
+                if checks:
+                    _check_expressions(dmnchecks.decision_expressions(tree), filename)
                 decisions.update(_add_dmn(parser, tree, filename))
             else:
                 _prepare_bpmn(tree, filename, handlers, checks)
@@ -205,14 +207,19 @@ def _prepare_bpmn(tree, filename, handlers, checks=True):
     camunda.normalise(tree)
     if not checks:
         return
-    for kind, text, line in camunda.expressions(tree):
+    _check_expressions(camunda.expressions(tree), filename)
+    _check_nodes(tree, filename, handlers)
+
+
+def _check_expressions(found, filename):
+    """Refuse, with its line, the first (kind, text, line) the sandbox would not run."""
+    for kind, text, line in found:
         try:
             (sandbox.check_script if kind == "script" else sandbox.check_expression)(text)
         except ExpressionRejected as exc:
             inner = (line or 1) + (exc.line - 1 if exc.line else 0)
             raise DefinitionError(f"{kind} refused: {exc.message} in {_excerpt(text)}",
                                   filename, inner) from None
-    _check_nodes(tree, filename, handlers)
 
 
 def _excerpt(text, limit=60):

@@ -13,6 +13,7 @@ from processes.worknotes import filecheck, storage
 
 from . import activity, defaults
 from .errors import Msg, OccurrenceNotFound, OccurrenceRefused, _
+from .ids import row_id
 from .models import OccurrenceAttachment
 
 ALLOWED_TYPES = {**worknote_defaults.ALLOWED_TYPES, **defaults.EXTRA_ATTACHMENT_TYPES}
@@ -99,7 +100,8 @@ def listed(session, occurrence_id):
 
 def file_of(session, upload_folder, occurrence, attachment_id):
     """(row, path) of one of the occurrence's attachments, for download."""
-    row = session.get(OccurrenceAttachment, attachment_id)
+    row = (session.get(OccurrenceAttachment, attachment_id)
+           if row_id(attachment_id) is not None else None)
     if row is None or row.occurrence_id != occurrence.id:
         raise OccurrenceNotFound(f"attachment {attachment_id} not found")
     path = storage.path_of(upload_root(upload_folder), row.stored_as)

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .errors import OccurrenceNotFound, _
 from .fields import BOOLEAN, MULTISELECT, SELECT, TEXT
+from .ids import row_id
 from .models import OccurrenceField, OccurrenceStatus, OccurrenceType
 
 CREATED, IN_PROGRESS, RESOLVED, CLOSED = "created", "in_progress", "resolved", "closed"
@@ -99,7 +100,7 @@ def statuses(session, tenant):
 
 def get_type(session, tenant, type_id):
     """The tenant's type `type_id`; OccurrenceNotFound otherwise."""
-    found = session.get(OccurrenceType, type_id) if isinstance(type_id, int) else None
+    found = session.get(OccurrenceType, type_id) if row_id(type_id) is not None else None
     if found is None or found.tenant != tenant:
         raise OccurrenceNotFound(f"occurrence type {type_id} not found")
     return found
@@ -107,7 +108,7 @@ def get_type(session, tenant, type_id):
 
 def get_status(session, tenant, status_id):
     """The tenant's status `status_id`; OccurrenceNotFound otherwise."""
-    found = session.get(OccurrenceStatus, status_id) if isinstance(status_id, int) else None
+    found = session.get(OccurrenceStatus, status_id) if row_id(status_id) is not None else None
     if found is None or found.tenant != tenant:
         raise OccurrenceNotFound(f"occurrence status {status_id} not found")
     return found

@@ -6,6 +6,7 @@ from sqlalchemy import and_, func, not_, select
 
 from . import defaults
 from .errors import Msg, OccurrenceRefused, _
+from .ids import row_id
 from .models import Occurrence, OccurrenceStatus
 
 SORTS = {
@@ -53,8 +54,8 @@ def parse_filters(args):
     for name in ID_FILTERS:
         raw = (args.get(name) or "").strip()
         if raw:
-            if raw.isascii() and raw.isdigit():
-                values[name] = int(raw)
+            if row_id(raw) is not None:
+                values[name] = row_id(raw)
             else:
                 errors[name] = Msg(_("Choose from the list."))
     assignee = (args.get("assignee") or "").strip()

@@ -10,6 +10,7 @@ from processes.accounts.models import Tenant, User
 from processes.bookings.models import Booking, Site
 
 from . import activity, catalogue, defaults, fields, rules
+from .ids import row_id
 from .errors import Msg, OccurrenceNotFound, OccurrenceRefused, _
 from .models import Occurrence, OccurrenceComment
 from .references import format_reference, next_number
@@ -57,9 +58,7 @@ def _known(session, tenant, getter, value, key, errors, message):
 
 
 def _as_id(value):
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    return row_id(value)
 
 
 def _place(session, tenant, site_id, booking_id, errors):

@@ -54,7 +54,11 @@ def check_status_change(old_status, new_status, roles, reason):
     """The reason to record for a status change, or a refusal; None when no reason is needed."""
     if is_reopening(old_status, new_status):
         return check_reopen(roles, reason)
-    return (reason or "").strip() or None
+    text = (reason or "").strip()
+    if len(text) > defaults.MAX_REASON_CHARS:
+        raise OccurrenceRefused({"reason": Msg(_("Keep the reason under %(limit)d characters."),
+                                               limit=defaults.MAX_REASON_CHARS)})
+    return text or None
 
 
 def is_staff(roles):

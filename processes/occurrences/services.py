@@ -13,6 +13,7 @@ from processes.bookings.models import Booking, Site
 
 from . import activity, attachments, catalogue, defaults, lifecycle, listing, recording, rules
 from .errors import OccurrenceNotFound
+from .ids import row_id
 from .models import Occurrence, OccurrenceComment
 
 
@@ -81,7 +82,7 @@ def load(eng, tenant, occurrence_id):
     """The tenant's occurrence with its type, status, site and booking; 404 otherwise."""
     with eng.reading() as session:
         found = session.scalar(select(Occurrence).options(*full()).where(
-            Occurrence.id == occurrence_id, Occurrence.tenant == tenant))
+            Occurrence.id == row_id(occurrence_id), Occurrence.tenant == tenant))
         if found is None:
             raise OccurrenceNotFound(f"occurrence {occurrence_id} not found")
         _ = found.type.fields      # loaded before the session closes
@@ -173,7 +174,7 @@ def booking(eng, tenant, booking_id):
     with eng.reading() as session:
         found = session.scalar(select(Booking).options(
             joinedload(Booking.site), joinedload(Booking.customer),
-            joinedload(Booking.vehicle)).where(Booking.id == booking_id,
+            joinedload(Booking.vehicle)).where(Booking.id == row_id(booking_id),
                                                Booking.tenant == tenant))
         if found is None:
             raise OccurrenceNotFound(f"booking {booking_id} not found")

@@ -129,7 +129,7 @@ class OnboardingHandlers:
             return _payment_variables(app)
 
     def issue_access(self, call):
-        """The contract is in force and its plates are whitelisted until the last paid day."""
+        """The contract is in force and its plates are whitelisted (up to paid.access_until)."""
         with self.application(call) as (session, app):
             contract = app.contract
             contract.status = ContractStatus.ACTIVE

@@ -4,7 +4,7 @@ One instance per tenant and night (business key "season-housekeeping-YYYY-MM-DD"
 its timer start event until HOUSEKEEPING_AT in the tenant's time zone (`run_at`), then
 1. schedules the next night's instance (first, so a failing step below never breaks the chain),
 2. ends the contracts whose last day has passed (site time),
-3. revokes access the day after the last paid day (and re-dates the other credentials),
+3. revokes access the day after paid.access_until (and re-dates the other credentials),
 4. tells the waitlisted applications that may take a free place (queue order kept).
 Every step is safe to run twice: the next instance is looked up by business key first.
 `ensure_scheduled` starts the chain (demo seeder, every new application). `offer_place` is

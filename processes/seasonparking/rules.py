@@ -108,12 +108,13 @@ def termination_date(notice_given_on, notice_days=defaults.NOTICE_DAYS, requeste
     return min(last, ends_on) if ends_on is not None else last
 
 
-def revocation_day(last_paid_day):
-    """The first day without access: the day after the last paid day (None: never)."""
-    return None if last_paid_day is None else last_paid_day + timedelta(days=1)
+def revocation_day(last_day):
+    """The first day without access: the day after the last covered day (paid.access_until;
+    None: never)."""
+    return None if last_day is None else last_day + timedelta(days=1)
 
 
-def access_valid_to(last_paid_day):
-    """The last day a credential lets the car in, for a contract paid up to `last_paid_day`."""
-    day = revocation_day(last_paid_day)
+def access_valid_to(last_day):
+    """The last day a credential lets the car in, for a contract covered up to `last_day`."""
+    day = revocation_day(last_day)
     return None if day is None else day - timedelta(days=1)

@@ -67,7 +67,7 @@ class RetryForm(FlaskForm):
     def back_instance(self):
         """The instance id to return to, or None."""
         value = (self.back.data or "").strip()
-        return int(value) if value.isdigit() else None
+        return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
 
 
 class VariablesForm(FlaskForm):

@@ -1,5 +1,6 @@
 """/healthz (database and Redis reachable) and /metrics (Prometheus text format)."""
 import hmac
+import os
 
 from flask import Response, current_app, jsonify, request
 
@@ -19,9 +20,15 @@ def healthz():
 @bp.get("/metrics")
 def metrics():
     """Gauges of waiting work, for Prometheus; behind a bearer token when METRICS_TOKEN is set."""
-    token = current_app.config.get("METRICS_TOKEN")
-    if token and not hmac.compare_digest(request.headers.get("Authorization", ""),
-                                         f"Bearer {token}"):
+    token = metrics_token()
+    given = request.headers.get("Authorization", "").encode("utf-8", "surrogateescape")
+    if token and not hmac.compare_digest(given, f"Bearer {token}".encode()):
         return jsonify(error="a valid metrics token is required"), 401
     body, content_type = render_metrics()
     return Response(body, content_type=content_type)
+
+
+def metrics_token():
+    """The token /metrics requires: the METRICS_TOKEN setting, else the environment variable
+    of that name (the documented way to set it in production); None leaves it open."""
+    return current_app.config.get("METRICS_TOKEN") or os.environ.get("METRICS_TOKEN") or None

@@ -156,13 +156,16 @@ def attachment(occurrence_id, attachment_id):
     """Download an attachment (always as a file, never shown inline)."""
     row, path = services.attachment_file(get_engine(), current_user, occurrence_id,
                                          attachment_id, upload_folder())
-    return send_file(path, mimetype=row.content_type, as_attachment=True,
-                     download_name=row.filename)
+    response = send_file(path, mimetype=row.content_type, as_attachment=True,
+                         download_name=row.filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"   # never run as anything else
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 def _booking(raw):
     raw = str(raw or "")
-    return services.booking(get_engine(), current_user.tenant, int(raw)) \
+    return services.booking(get_engine(), current_user.tenant, raw) \
         if raw.isascii() and raw.isdigit() else None
 
 

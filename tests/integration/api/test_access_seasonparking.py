@@ -170,3 +170,4 @@ def test_a_contract_shows_its_vehicles_paid_up_day_and_credentials(world):
     assert (shown["number"], shown["monthly_price_cents"], shown["ends_on"]) == (
         "SP-900001", 9000, None)
     assert shown["last_paid_day"] is None and shown["credentials"] == []
+    assert (shown["access_until"], shown["access_revoked_on"]) == (None, None)   # no invoice

@@ -133,3 +133,15 @@ def test_penalties_list_shows_recent_infractions(client, login_as, world, clock)
     login_as("supervisor")
     html = client.get("/penalties/").get_data(as_text=True)
     assert "Alice Martin" in html and "major" in html
+
+
+def test_customer_page_shows_the_block_end_in_the_sites_time(client, login_as, world, clock):
+    """A no-show at a Brussels car park: the block's end reads on Brussels' clock, as the
+    e-mail says, not in UTC."""
+    login_as("agent")
+    world.book("2026-03-02 18:00")
+    clock.move_to(local("2026-03-02 18:15"))
+    world.run()
+    page = client.get(f"/penalties/customers/{world.alice}").get_data(as_text=True)
+    assert "Blocked by a major infraction until Mon 9 Mar 2026, 18:15 CET" in page
+    assert "UTC" not in page

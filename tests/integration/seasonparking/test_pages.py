@@ -182,6 +182,23 @@ def test_termination_sets_the_last_day_and_access_ends_with_it(web, apply, eng, 
     assert web.post(f"/season/contracts/{contract.id}/terminate", data={}).status_code == 409
 
 
+def test_the_contract_page_shows_paid_up_to_and_access_until_an_invoice_in_term(
+        web, apply, eng, session):
+    """March invoiced on 2 March (due 16 March), not paid yet: nothing is paid, but the plate
+    may park through March (the invoice is within its payment term)."""
+    from processes.invoicing import runs
+    contract = onboarded(apply, eng, session)
+    runs.run_period(session.get_bind(), TENANT, "2026-03")
+    fresh(session)
+    [credential] = LocalAccessControl(session).credentials(TENANT, contract.number)
+    assert credential.valid_to == date(2026, 3, 31)
+    login(web, "agent")
+    page = web.get(f"/season/contracts/{contract.id}").data.decode()
+    assert re.search(r"Paid up to</dt><dd>nothing paid yet", page)
+    assert re.search(r"Access until</dt><dd>2026-03-31 · includes invoices still within", page)
+    assert "access revoked from 2026-04-01" in page
+
+
 def test_a_fixed_term_contract_is_renewed_and_access_follows(web, apply, eng, session):
     """12 months from 9 March 2026 end 8 March 2027; renewed: 8 March 2028."""
     contract = onboarded(apply, eng, session, term=12)
