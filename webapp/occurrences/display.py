@@ -15,6 +15,13 @@ def tr(message):
     return gettext(template, **message.params) if message.params else gettext(template)
 
 
+def translated_name(text):
+    """A name people typed (type, status, field label, option) in the reader's language when
+    the catalogue knows it. Plain text, so the page escapes it: Jinja's own _() marks its
+    result safe and reads it as a %-format, which is right for our sentences only."""
+    return gettext(str(text)) if text else ""
+
+
 def translated(errors):
     """{field: message} with every message translated."""
     return {key: tr(value) for key, value in (errors or {}).items()}

@@ -82,3 +82,32 @@ def test_a_refused_report_leaves_no_file_behind(domain_eng, domain_place, tmp_pa
                                             "type_id": type_id(domain_eng, "Damage")},
                         [upload(png_bytes(), "door.png")], folder, start=False)
     assert not any(p.is_file() for p in folder.rglob("*")) if folder.exists() else True
+
+
+def test_evidence_stays_linked_for_good_through_closing_and_reopening(domain_eng, domain_place,
+                                                                      tmp_path):
+    """Seed 000 "linked permanently": closing the occurrence (every field read-only) and
+    reopening it keep every photo and video, readable and still tied to the booking."""
+    from .conftest import SUPERVISOR, status_id
+
+    folder = tmp_path / "uploads"
+    occ = services.report(domain_eng, AGENT, {**damage(domain_place),
+                                              "type_id": type_id(domain_eng, "Damage")},
+                          [upload(png_bytes(), "door.png")], folder, start=False)
+    services.comment(domain_eng, AGENT, occ.id, "Walk-around", [upload(MP4, "walk.mp4")], folder)
+
+    def evidence():
+        page = services.page(domain_eng, SUPERVISOR, occ.id, engine_clock.now())
+        files = [services.attachment_file(domain_eng, SUPERVISOR, occ.id, row.id, folder)[1]
+                 .read_bytes() for row in page.attachments]
+        return ([row.filename for row in page.attachments], files,
+                page.occurrence.booking.reference)
+
+    before = evidence()
+    services.change(domain_eng, SUPERVISOR, occ.id, {"status_id": status_id(domain_eng,
+                                                                            "Closed")})
+    assert evidence() == before
+    services.change(domain_eng, SUPERVISOR, occ.id, {
+        "status_id": status_id(domain_eng, "Pending"), "reason": "Customer sent more photos"})
+    assert evidence() == before == (["door.png", "walk.mp4"], [png_bytes(), MP4],
+                                    domain_place.booking_reference)
