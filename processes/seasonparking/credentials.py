@@ -6,6 +6,7 @@ from sqlalchemy import bindparam, select, update
 
 from processes.access import Grant, LocalAccessControl
 from processes.access.models import AccessCredential
+from processes.bookings.models import Site
 
 from . import rules
 from .models import Contract, ContractVehicle
@@ -35,9 +36,11 @@ def redate_access(session, tenant, contract_ids):
     How many contracts' credentials were re-dated."""
     if not contract_ids:
         return 0
-    contracts = list(session.scalars(select(Contract).where(
-        Contract.tenant == tenant, Contract.id.in_(list(contract_ids)),
-        Contract.status == ContractStatus.ACTIVE)))
+    contracts = session.execute(select(
+        Contract.id, Contract.number, Contract.status, Contract.ends_on, Site.timezone)
+        .join(Site, Site.id == Contract.site_id).where(
+            Contract.tenant == tenant, Contract.id.in_(list(contract_ids)),
+            Contract.status == ContractStatus.ACTIVE)).all()
     if not contracts:
         return 0
     table = AccessCredential.__table__
@@ -47,9 +50,8 @@ def redate_access(session, tenant, contract_ids):
     with_plates = set(session.scalars(select(ContractVehicle.contract_id).where(
         ContractVehicle.contract_id.in_([c.id for c in contracts if c.number not in current]),
         ContractVehicle.removed_on.is_(None))))
-    for contract in contracts:
-        if contract.id in with_plates:
-            grant_access(session, contract)
+    for contract_id in sorted(with_plates):
+        grant_access(session, session.get(Contract, contract_id))
     until = access_until_of(session, [c for c in contracts if c.number in current])
     rows = [dict(t_reference=c.number, t_valid_to=rules.access_valid_to(until[c.id]))
             for c in contracts if c.number in current]

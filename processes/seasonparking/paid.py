@@ -41,11 +41,12 @@ def last_paid_day(session, contract, now=None):
 
 
 def access_until_of(session, contracts, now=None):
-    """{contract id: access_until} of many contracts at once (the bulk paths: one query)."""
+    """{contract id: access_until} of many contracts at once (the bulk paths: one query);
+    `contracts` are rows with the contract's id, status, ends_on and its site's timezone."""
     now = now or clock.now()
     by_id = {contract.id: contract for contract in contracts}
     covers = covers_of(session, list(by_id),
-                       lambda cid: rules.site_today(by_id[cid].site.timezone, now))
+                       lambda cid: rules.site_today(by_id[cid].timezone, now))
     return {cid: _access_until(by_id[cid], cover) for cid, cover in covers.items()}
 
 

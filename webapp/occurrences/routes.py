@@ -37,8 +37,9 @@ def index():
 
 
 def _list_link(**changes):
-    """The list's URL with the current filters, some changed (None drops one)."""
-    args = {k: v for k, v in request.args.items() if v != ""}
+    """The list's URL with the current filters, some changed (None drops one). Names with a
+    leading _ are url_for's own options (_external, _scheme, _anchor): never from the query."""
+    args = {k: v for k, v in request.args.items() if v != "" and not k.startswith("_")}
     args.update({k: v for k, v in changes.items() if v is not None})
     return url_for(".index", **{k: v for k, v in args.items()
                                 if k not in changes or changes[k] is not None})

@@ -3,6 +3,8 @@
 Protected by CSRF like every form, and rate-limited per address; the organisation is part of
 the address (/apply/<tenant>/season), an unknown one is a 404.
 """
+import re
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -16,6 +18,8 @@ from ..extensions import db, get_engine, limiter
 from . import public_bp
 from .common import product_choices, provider, request_from, show_errors, writing
 from .forms import ApplicationForm
+
+APPLICATION_NUMBER = re.compile(re.escape(defaults.APPLICATION_PREFIX) + r"[0-9]{1,12}")
 
 
 def _limit():
@@ -49,8 +53,13 @@ def apply_form(tenant):
 
 @public_bp.get("/<tenant>/season/sent")
 def sent(tenant):
-    """Thanks page naming the application number."""
-    number = request.args.get("number", "")[:32]
+    """Thanks page naming the application number (only a number of ours: the page must not
+    repeat text a link-maker chose, under the organisation's name)."""
+    if get_tenant(db.session, tenant) is None:
+        abort(404)
+    number = request.args.get("number", "")
+    if not APPLICATION_NUMBER.fullmatch(number):
+        number = ""
     return render_template("seasonparking/public_sent.html", number=number,
                            title=_("Application received"))
 
