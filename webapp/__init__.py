@@ -3,6 +3,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import sessionmaker
 
@@ -34,6 +36,13 @@ def create_app(config=None):
     """Build the app: `config` is a config class, a mapping of overrides, or None (environment)."""
     app = Flask(__name__, instance_relative_config=True)
     _load_config(app, config)
+    # Ids in URLs are database ids: one past their range is "not found", never a crash.
+    app.url_map.converters["int"] = RowIdConverter
+    proxies = app.config.get("TRUSTED_PROXIES") or 0
+    if proxies:
+        # Behind N reverse proxies the client is in X-Forwarded-For: rate limits and logs
+        # need the visitor's address, not the proxy's.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
@@ -55,6 +64,13 @@ def create_app(config=None):
     cli.register(app)
     errors.register(app)
     return app
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:...>` bounded to a 64-bit database id: a larger number matches no route (404)."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=2**63 - 1, signed=False):
+        super().__init__(url_map, fixed_digits, min, max, signed)
 
 
 def _load_config(app, config):

@@ -104,6 +104,8 @@ ENV_OVERRIDES = {
     "MAIL_USERNAME": "MAIL_USERNAME",
     "MAIL_PASSWORD": "MAIL_PASSWORD",
     "MAIL_TIMEOUT": "MAIL_TIMEOUT",
+    "METRICS_TOKEN": "METRICS_TOKEN",
+    "PARKOPS_TRUSTED_PROXIES": "TRUSTED_PROXIES",
 }
 
 
@@ -122,7 +124,7 @@ def database_url(value):
 
 # Config keys that are not strings: how to read them from an environment variable.
 ENV_TYPES = {"MAIL_PORT": int, "MAIL_STARTTLS": _flag, "MAIL_TIMEOUT": float,
-             "SQLALCHEMY_DATABASE_URI": database_url}
+             "TRUSTED_PROXIES": int, "SQLALCHEMY_DATABASE_URI": database_url}
 
 CONFIGS = {"development": Config, "production": ProductionConfig, "testing": TestConfig}
 

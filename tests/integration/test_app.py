@@ -42,3 +42,31 @@ def test_oversized_request_gets_a_readable_page(make_app):
     response = app.test_client().post("/auth/login", data={"username": "x" * (2 * 1024 * 1024)})
     assert response.status_code == 413
     assert b"the limit is 1 MiB" in response.data
+
+
+def test_an_id_past_the_database_range_is_not_found_on_pages_and_api(client, login_as):
+    """A 30-digit id in any URL is a 404, never a database overflow (500)."""
+    login_as("supervisor")
+    huge = "9" * 30
+    for path in (f"/monitor/instances/{huge}", f"/bookings/{huge}",
+                 f"/season/contracts/{huge}", f"/occurrences/{huge}"):
+        assert client.get(path).status_code == 404, path
+    assert client.get(f"/monitor/instances/{2**63 - 1}").status_code == 404   # in range
+
+
+def test_behind_trusted_proxies_the_visitors_address_is_used(make_app):
+    """PARKOPS_TRUSTED_PROXIES=1: the address in X-Forwarded-For is the client's (the rate
+    limits count visitors, not the proxy); without it the header is ignored."""
+    from flask import request
+
+    seen = {}
+    for proxies in (0, 1):
+        app = make_app(TRUSTED_PROXIES=proxies)
+
+        @app.after_request
+        def probe(response, proxies=proxies):
+            seen[proxies] = request.remote_addr
+            return response
+        app.test_client().get("/auth/login", headers={"X-Forwarded-For": "203.0.113.7"},
+                              environ_base={"REMOTE_ADDR": "10.0.0.2"})
+    assert seen == {0: "10.0.0.2", 1: "203.0.113.7"}

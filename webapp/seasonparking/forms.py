@@ -29,12 +29,13 @@ class PaymentFields(FlaskForm):
     payment_method = RadioField(_l("Payment method"), choices=[
         SelectChoice("card", _l("Credit or debit card")),
         SelectChoice("sepa", _l("SEPA direct debit"))], default="card")
-    card_number = StringField(_l("Card number"), render_kw={"autocomplete": "cc-number",
-                                                            "inputmode": "numeric"})
+    card_number = StringField(_l("Card number"), validators=[Optional(), Length(max=30)],
+                              render_kw={"autocomplete": "cc-number", "inputmode": "numeric"})
     card_exp_month = IntegerField(_l("Expiry month"), validators=[Optional()])
     card_exp_year = IntegerField(_l("Expiry year"), validators=[Optional()])
-    card_cvc = StringField(_l("Security code"), render_kw={"autocomplete": "cc-csc"})
-    iban = StringField(_l("IBAN"))
+    card_cvc = StringField(_l("Security code"), validators=[Optional(), Length(max=4)],
+                           render_kw={"autocomplete": "cc-csc"})
+    iban = StringField(_l("IBAN"), validators=[Optional(), Length(max=42)])
     holder = StringField(_l("Account holder (if not you)"), validators=[Length(max=200)])
 
     def payment(self):
