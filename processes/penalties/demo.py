@@ -92,6 +92,8 @@ def _contested(session, tenant, settings, booking):
     while eng.run_due_jobs():
         pass
     contest_infraction(eng, tenant, infraction.id, ACTOR, CONTEST_REASON)
+    while eng.run_due_jobs():            # "Mark the infraction contested", then the review
+        pass
     session.rollback()
     return True
 
