@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from processes.accounts import defaults as account_defaults
 from processes.accounts.services import seed_demo
+from tests.smtp import SmtpServer, free_port
 from webapp import create_app
 from webapp.config import TestConfig
 from webapp.extensions import db as _db
@@ -27,6 +28,15 @@ def clock():
     """Frozen clock at T0; `clock.shift(...)`/`clock.move_to(...)` move it."""
     with time_machine.travel(T0, tick=False) as traveller:
         yield traveller
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server (aiosmtpd) on a free loopback port, collecting what is sent."""
+    server = SmtpServer(free_port())
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

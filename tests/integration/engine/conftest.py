@@ -4,7 +4,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-import time_machine
 
 from engine import Base, Engine, ServiceRegistry, make_db_engine
 from engine.serializer import dump_state
@@ -50,13 +49,6 @@ def restart(db_url, services):
     yield _restart
     for engine in made:
         engine.db_engine.dispose()
-
-
-@pytest.fixture
-def clock():
-    """Frozen clock at T0; `clock.shift(...)`/`clock.move_to(...)` move it."""
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
 
 
 def bpmn(name):

@@ -2,7 +2,6 @@
 from datetime import datetime, timezone
 
 import pytest
-import time_machine
 from sqlalchemy.orm import Session
 
 import processes.accounts.models  # noqa: F401
@@ -34,13 +33,6 @@ def session(db_engine):
 
 
 @pytest.fixture
-def clock():
-    """Frozen clock at T0; `clock.shift(...)`/`clock.move_to(...)` move it."""
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
 def provider(db_engine):
     """The sandbox payment provider (processes.payments) on the test database."""
     from sqlalchemy.orm import sessionmaker
@@ -58,16 +50,6 @@ def eng(db_engine, provider):
     from processes.invoicing.handlers import register_handlers
     registry = register_handlers(ServiceRegistry(), db_engine, lambda: provider)
     return Engine(db_engine, services=daily.register_handlers(registry, db_engine))
-
-
-@pytest.fixture
-def smtp():
-    """A real SMTP server on loopback collecting what is sent."""
-    from tests.integration.notifications.conftest import SmtpServer, free_port
-    server = SmtpServer(free_port())
-    server.start()
-    yield server
-    server.stop()
 
 
 def mail_to(smtp):

@@ -9,7 +9,9 @@ from processes.accounts.services import create_tenant, create_user
 from webapp.config import environment_overrides
 from webapp.extensions import db
 
-from .conftest import SMTP_LOGIN, TENANT, SmtpServer, free_port, start_review
+from tests.smtp import SMTP_LOGIN, SmtpServer, free_port
+
+from .conftest import TENANT, start_review
 
 
 def test_environment_sets_mail_settings_with_their_types():

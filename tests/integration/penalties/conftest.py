@@ -13,7 +13,6 @@ from engine import clock as engine_clock
 from processes.accounts.services import seed_demo
 from processes.bookings.models import Booking, Customer, Site
 from processes.penalties import service
-from tests.integration.notifications.conftest import SmtpServer, free_port
 from webapp.extensions import db as _db
 
 LIBRARY = Path(__file__).resolve().parents[3] / "library"
@@ -32,15 +31,6 @@ def deploy_library(eng, tenant=TENANT):
     """Deploy library/cancellation_penalty.bpmn to a tenant."""
     path = LIBRARY / "cancellation_penalty.bpmn"
     eng.deploy(path.read_bytes(), path.name, tenant, actor="designer")
-
-
-@pytest.fixture
-def smtp():
-    """A running SMTP server collecting messages."""
-    server = SmtpServer(free_port())
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

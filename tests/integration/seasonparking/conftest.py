@@ -13,22 +13,12 @@ from processes.payments import make_provider
 from processes.seasonparking.applications import ApplicationRequest, submit_application
 from processes.seasonparking.models import Application, Product
 from processes.seasonparking.onboarding import start_onboarding
-from tests.integration.notifications.conftest import SmtpServer, free_port
 from webapp.extensions import db as _db
 
 LIBRARY = Path(__file__).resolve().parents[3] / "library"
 TENANT = "demo"
 SENDER = "season@demo.example.test"
 OK_CARD = "4242 4242 4242 4242"
-
-
-@pytest.fixture
-def smtp():
-    """A real SMTP server on loopback collecting the mails."""
-    server = SmtpServer(free_port())
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
