@@ -67,10 +67,10 @@ def create_app(config=None):
 
 
 class RowIdConverter(IntegerConverter):
-    """`<int:...>` bounded to a 64-bit database id: a larger number matches no route (404)."""
+    """`<int:...>` with at most 18 digits, always inside a 64-bit database id: a longer
+    number matches no route (a 404; under /api/v1 the API's JSON fallback answers it)."""
 
-    def __init__(self, url_map, fixed_digits=0, min=None, max=2**63 - 1, signed=False):
-        super().__init__(url_map, fixed_digits, min, max, signed)
+    regex = r"\d{1,18}"
 
 
 def _load_config(app, config):

@@ -51,7 +51,9 @@ def test_an_id_past_the_database_range_is_not_found_on_pages_and_api(client, log
     for path in (f"/monitor/instances/{huge}", f"/bookings/{huge}",
                  f"/season/contracts/{huge}", f"/occurrences/{huge}"):
         assert client.get(path).status_code == 404, path
-    assert client.get(f"/monitor/instances/{2**63 - 1}").status_code == 404   # in range
+    assert client.get(f"/monitor/instances/{10**18 - 1}").status_code == 404   # in range
+    api = client.get(f"/api/v1/contracts/{huge}", headers={"Authorization": "Bearer nope"})
+    assert api.status_code == 401 and api.is_json     # the API answers JSON, never a login page
 
 
 def test_behind_trusted_proxies_the_visitors_address_is_used(make_app):
