@@ -71,9 +71,8 @@ def raw_lifecycle(parsed, script_engine):
 def persisted_lifecycle(eng):
     """One instance through the engine: start, then complete its task; two commits."""
     iid = eng.start(KEY, f"BENCH-{next(SERIALS)}", START, TENANT, actor=ACTOR)
-    # A one-column lookup by instance: what a client that just started the instance pays.
-    with eng.db_engine.connect() as conn:
-        task_id = conn.scalar(OPEN_TASK, {"iid": iid})
+    # What a client that just started the instance asks next: its open task.
+    task_id, = eng.open_task_ids(iid)
     eng.complete(task_id, ACTOR, DONE, roles=[ROLE])
     return iid
 

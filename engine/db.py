@@ -1,6 +1,10 @@
 """Database engine factory: SQLite tuned for a laptop (WAL), anything else as given."""
 
+import os
+
 from sqlalchemy import create_engine, event
+
+from .checkpoints import BACKSTOP_PAGES, CommitCounter
 
 WRITE_OPTION = "parkops_writer"
 
@@ -14,7 +18,12 @@ def make_db_engine(url, **kwargs):
 
 
 def configure_sqlite(db_engine):
-    """Make an SQLite engine safe for several threads/processes writing the same file."""
+    """Make an SQLite engine safe for several threads/processes writing the same file.
+
+    A database file (not one in memory) gets its WAL checkpoints run by a background thread
+    (engine.checkpoints) instead of inside the commit that happens to fill the WAL.
+    """
+    counter = _commit_counter(db_engine.url.database)
 
     @event.listens_for(db_engine, "connect")
     def _on_connect(dbapi_conn, _record):
@@ -23,6 +32,8 @@ def configure_sqlite(db_engine):
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        if counter is not None:
+            cursor.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
@@ -36,6 +47,18 @@ def configure_sqlite(db_engine):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             conn.exec_driver_sql("BEGIN")
+
+    if counter is not None:
+        @event.listens_for(db_engine, "commit")
+        def _on_commit(_conn):
+            counter.committed()
+
+
+def _commit_counter(database):
+    """A CommitCounter for a database file; None in memory (no WAL to checkpoint)."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return CommitCounter(os.path.abspath(database))
 
 
 def writer(db_engine):

@@ -54,3 +54,7 @@ class InvalidVariables(EngineError):
 
 class NotAllowed(EngineError):
     """The actor may not perform this operation on this task."""
+
+
+class InstanceEnded(TaskConflict):
+    """An ended instance was asked to run again: its row keeps its final variables only."""

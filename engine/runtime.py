@@ -19,7 +19,7 @@ from .instances import STALE
 from .operation import Operation
 from .projection import SyncContext, add_queue_entries
 from .services import ServiceRegistry
-from .serializer import dump_state, load_state, settle
+from .serializer import dump_ended, dump_state, load_state, settle
 from .status import IncidentKind, InstanceStatus, TaskStatus
 from .store import Incident, MessageSubscription
 
@@ -300,10 +300,11 @@ class Engine(queries.QueryMixin):
         before retrying it); audited with the old and the new values."""
         changes = variables.check_changes(changes)
         with self._operation() as session:
-            inst, wf = self._load(session, instance_id, tenant)
+            inst = self._instance(session, instance_id, tenant)
             if inst.status != InstanceStatus.RUNNING:
                 raise TaskConflict(f"this instance is {inst.status}; only a running instance's "
                                    "variables can change")
+            wf = self._workflow(session, inst)
             before = variables.apply_changes(wf, changes)
             audit.record(session, inst.tenant, "variables_changed", inst.id, actor=actor,
                          before=before, after=changes)
@@ -380,8 +381,13 @@ class Engine(queries.QueryMixin):
         known = (None if inst.id is None
                  else inst.projection or projection.read_fingerprint(conn, inst.id))
         changes = projection.plan(wf, ctx, now, known)
-        inst.projection, inst.state = changes.fingerprint, dump_state(wf)
-        settle(wf)           # kept in the cache, it must hold what a restore would give back
+        running = inst.status == InstanceStatus.RUNNING
+        inst.projection = changes.fingerprint
+        if running:
+            inst.state = dump_state(wf)
+            settle(wf)       # kept in the cache, it must hold what a restore would give back
+        else:
+            inst.state = dump_ended(wf, inst.status)    # it never runs again
         write = (instances.insert if inst.id is None
                  else session.info.get(jobs.WRITE_INSTANCE, instances.update))
         write(conn, inst, inst.state, _snapshot(wf))
@@ -390,7 +396,8 @@ class Engine(queries.QueryMixin):
         changes.apply(session, inst)
         if changes.jobs_new:
             session.info.setdefault(jobs.OUTBOX, set()).add(inst.id)
-        session.info[SAVED][inst.id] = (inst.version, wf)
+        if running:
+            session.info[SAVED][inst.id] = (inst.version, wf)
 
 
 def _check_open(row, task_id, tenant):

@@ -3,6 +3,9 @@
 SpiffWorkflow's serializer writes the whole process spec into every workflow. Specs are
 immutable per definition version and rebuilt from the stored XML, so an instance row holds
 only its state; the spec is handed back in when the state is restored.
+
+An instance that has ended never runs again, so its row keeps what history needs and no
+task tree: the final variables (dump_ended). Restoring such a state is refused (InstanceEnded).
 """
 
 import json
@@ -19,9 +22,11 @@ from SpiffWorkflow.camunda.serializer.event_definition import (
     MessageEventDefinitionConverter as CamundaMessageConverter)
 
 from . import semantics
+from .errors import InstanceEnded
 
 FORMAT_KEY = "parkops_state"
 FORMAT_VERSION = 1
+ENDED_KEY = "ended"
 
 
 class StateConverter(BpmnWorkflowConverter):
@@ -71,9 +76,36 @@ def dump_state(workflow):
     return json.dumps(dct, cls=_SERIALIZER._encoder_cls, separators=(",", ":"))
 
 
+def dump_ended(workflow, status):
+    """The state an ended instance keeps: its final variables, no task tree to run on.
+
+    A completed workflow's end event copied the last task's data into the workflow's; a
+    cancelled one still holds it in its last task.
+    """
+    last = workflow.last_task
+    data = {**(last.data if last is not None else {}), **_clean(workflow.data)}
+    _REGISTRY._encoder_mode = True
+    try:
+        data = _REGISTRY.convert(data)
+    finally:
+        _REGISTRY._encoder_mode = False
+    return json.dumps({FORMAT_KEY: FORMAT_VERSION, ENDED_KEY: status, "data": data},
+                      cls=_SERIALIZER._encoder_cls, separators=(",", ":"))
+
+
+def ended_variables(text):
+    """The final variables dump_ended() kept, or None when `text` is a running state."""
+    dct = json.loads(text)
+    if ENDED_KEY not in dct:
+        return None
+    return _REGISTRY.restore(dct["data"])
+
+
 def load_state(text, spec, subprocess_specs, script_engine):
     """Rebuild a workflow from dump_state() output and the spec it was started from."""
     dct = json.loads(text)
+    if ENDED_KEY in dct:
+        raise InstanceEnded(f"this instance is {dct[ENDED_KEY]}: it does not run any more")
     dct.pop(FORMAT_KEY, None)
     _SERIALIZER.migrate(dct)
     converter = _REGISTRY.convert_from_dict[_REGISTRY.typenames[BpmnWorkflow]]

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from engine import Base, Engine, ServiceRegistry, make_db_engine
-from engine.serializer import dump_state
+from engine.errors import InstanceEnded
+from engine.serializer import dump_state, ended_variables
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
@@ -62,7 +63,15 @@ def deploy(engine, name, tenant=TENANT):
 
 
 def assert_round_trip(engine, instance_id):
-    """The stored state restores to a workflow that serializes to the very same JSON."""
+    """The stored state restores to a workflow that serializes to the very same JSON; an ended
+    instance keeps its final variables instead, and refuses to run again."""
+    inst = engine.instance(instance_id)
+    if inst.status != "running":
+        kept = ended_variables(inst.state)
+        assert kept is not None and kept.items() >= inst.variables.items()
+        with engine.reading() as session, pytest.raises(InstanceEnded):
+            engine._load(session, instance_id)
+        return None
     with engine.reading() as session:
         inst, wf = engine._load(session, instance_id)
         assert dump_state(wf) == inst.state
