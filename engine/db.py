@@ -3,6 +3,7 @@
 import os
 
 from sqlalchemy import create_engine, event
+from sqlalchemy.exc import DBAPIError
 
 from .checkpoints import BACKSTOP_PAGES, CommitCounter
 
@@ -43,15 +44,24 @@ def configure_sqlite(db_engine):
         # Writers take the lock up front (IMMEDIATE) and so queue on busy_timeout, instead of
         # failing with "database is locked" when a read transaction tries to upgrade. Readers
         # stay deferred so WAL lets them run beside a writer.
-        if conn.get_execution_options().get(WRITE_OPTION):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
-            conn.exec_driver_sql("BEGIN")
+        _begin(conn, "BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE_OPTION)
+               else "BEGIN")
 
     if counter is not None:
         @event.listens_for(db_engine, "commit")
         def _on_commit(_conn):
             counter.committed()
+
+
+def _begin(conn, sql):
+    """Run BEGIN on the driver: SQLAlchemy's statement machinery would cost more than the
+    BEGIN itself, twice per engine operation. A failure (the database stayed locked past the
+    busy timeout) is raised as the SQLAlchemy error it would have been."""
+    dbapi_error = conn.dialect.loaded_dbapi.Error
+    try:
+        conn.connection.driver_connection.execute(sql)
+    except dbapi_error as exc:
+        raise DBAPIError.instance(sql, (), exc, dbapi_error, dialect=conn.dialect) from exc
 
 
 def _commit_counter(database):

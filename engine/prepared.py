@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 
 # Callables observer(sql, rows): told of each statement run, rows being the parameter rows.
 observers = []
+_REQUIRED = object()        # a bind that has no literal value: the caller must give one
 
 
 class Prepared:
@@ -91,17 +92,20 @@ class _Plan:
         names = compiled.positiontup if compiled.positional else list(binds)
         self.positional = compiled.positional
         self.names = list(names)
-        self.fixed = {n: binds[n].value for n in self.names if binds[n].value is not None}
-        self.processors = {n: _processor(binds[n].type, dialect) for n in self.names}
+        # Per bind: its name, the literal written into the statement (or _REQUIRED) and the
+        # bind processing of its type (or None).
+        self.binds = [(n, _REQUIRED if binds[n].value is None else binds[n].value,
+                       _processor(binds[n].type, dialect)) for n in self.names]
         self.results = [_result_processor(c.type, dialect) for c in statement.exported_columns]
 
     def bind(self, params):
         """DBAPI parameters from a dict; a bind with no value and no literal is a KeyError."""
         values = []
-        for name in self.names:
-            value = params[name] if name in params or name not in self.fixed else self.fixed[name]
-            process = self.processors[name]
-            values.append(process(value) if process is not None else value)
+        for name, fixed, process in self.binds:
+            value = params.get(name, fixed)
+            if value is _REQUIRED:
+                raise KeyError(name)
+            values.append(value if process is None else process(value))
         return tuple(values) if self.positional else dict(zip(self.names, values))
 
     def load(self, row):
