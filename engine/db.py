@@ -1,6 +1,7 @@
 """Database engine factory: SQLite tuned for a laptop (WAL), anything else as given."""
 
 import os
+import weakref
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.exc import DBAPIError
@@ -8,6 +9,7 @@ from sqlalchemy.exc import DBAPIError
 from .checkpoints import BACKSTOP_PAGES, CommitCounter
 
 WRITE_OPTION = "parkops_writer"
+_COUNTERS = weakref.WeakKeyDictionary()     # pool -> CommitCounter of its database file
 
 
 def make_db_engine(url, **kwargs):
@@ -48,18 +50,39 @@ def configure_sqlite(db_engine):
                else "BEGIN")
 
     if counter is not None:
+        _COUNTERS[db_engine.pool] = counter
+
         @event.listens_for(db_engine, "commit")
         def _on_commit(_conn):
             counter.committed()
 
 
+def begin_write(conn):
+    """Begin a write transaction on `conn` (anything with `dialect` and the pool's `connection`:
+    a SQLAlchemy Connection or an engine.operation.DriverConnection). SQLite takes the write
+    lock at once; other databases begin implicitly with the first statement."""
+    if conn.dialect.name == "sqlite":
+        _begin(conn, "BEGIN IMMEDIATE")
+
+
+def note_commit(db_engine):
+    """Tell the checkpoint counter of `db_engine` (if any) about a commit made on the driver."""
+    counter = _COUNTERS.get(db_engine.pool)
+    if counter is not None:
+        counter.committed()
+
+
 def _begin(conn, sql):
     """Run BEGIN on the driver: SQLAlchemy's statement machinery would cost more than the
-    BEGIN itself, twice per engine operation. A failure (the database stayed locked past the
-    busy timeout) is raised as the SQLAlchemy error it would have been."""
+    BEGIN itself, twice per engine operation. A driver already in a transaction (a SQLAlchemy
+    Connection made over an operation's DBAPI connection) joins it. A failure (the database
+    stayed locked past the busy timeout) is raised as the SQLAlchemy error it would have been."""
+    driver = conn.connection.driver_connection
+    if driver.in_transaction:
+        return
     dbapi_error = conn.dialect.loaded_dbapi.Error
     try:
-        conn.connection.driver_connection.execute(sql)
+        driver.execute(sql)
     except dbapi_error as exc:
         raise DBAPIError.instance(sql, (), exc, dbapi_error, dialect=conn.dialect) from exc
 

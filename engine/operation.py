@@ -1,24 +1,94 @@
-"""The write transaction of one engine operation: a Connection, and an ORM Session on demand.
+"""The write transaction of one engine operation, on a pooled DBAPI connection.
 
-Start and complete run on prepared statements only; an ORM Session's transaction bookkeeping
-would cost them about as much as all their statements. An Operation offers the few Session
-methods engine code calls (get, add, scalar, scalars, execute, flush) and opens a Session,
-joined to the operation's own connection and transaction, the first time one of them is used.
+Start and complete run on prepared statements only (engine.prepared), which need no more of a
+connection than its dialect and its DBAPI connection. SQLAlchemy's Connection and an ORM
+Session would cost them about as much as all their statements, so an operation holds the
+pooled DBAPI connection itself (DriverConnection) and makes a SQLAlchemy Connection over that
+same DBAPI connection, inside the same transaction, only when engine code runs a Core
+statement or opens the Session (Operation offers the few Session methods engine code calls:
+get, add, scalar, scalars, execute, flush).
 """
 
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
+
+from . import db
+
+
+class DriverConnection:
+    """A pooled DBAPI connection with what statements ask of a Connection.
+
+    `dialect` and `connection` (the pool's proxy of the DBAPI connection) serve prepared
+    statements; execute, scalar and scalars go through a SQLAlchemy Connection made over the
+    same DBAPI connection on first use. With `write`, a transaction is begun at once (on
+    SQLite BEGIN IMMEDIATE, so writers queue on the busy timeout); without, each statement
+    runs on its own, as one prepared SELECT needs.
+    """
+
+    def __init__(self, db_engine, write=False):
+        self.engine = db_engine
+        self.dialect = db_engine.dialect
+        self.connection = db_engine.raw_connection()
+        self._core = None
+        try:
+            if write:
+                db.begin_write(self)
+        except BaseException:
+            self.connection.close()      # e.g. the database stayed locked past the busy timeout
+            raise
+
+    def core(self):
+        """The SQLAlchemy Connection over this DBAPI connection, in the same transaction."""
+        if self._core is None:
+            self._core = Connection(self.engine, connection=self.connection)
+            self._core.begin()       # joins the driver's open transaction (db._begin)
+        return self._core
+
+    def execute(self, statement, parameters=None, **kwargs):
+        """Connection.execute."""
+        return self.core().execute(statement, parameters, **kwargs)
+
+    def scalar(self, statement, parameters=None, **kwargs):
+        """Connection.scalar."""
+        return self.core().scalar(statement, parameters, **kwargs)
+
+    def scalars(self, statement, parameters=None, **kwargs):
+        """Connection.scalars."""
+        return self.core().scalars(statement, parameters, **kwargs)
+
+    def commit(self):
+        """Commit the transaction."""
+        if self._core is not None:
+            self._core.commit()
+        else:
+            self.connection.commit()
+            db.note_commit(self.engine)
+
+    def rollback(self):
+        """Roll the transaction back."""
+        if self._core is not None:
+            self._core.rollback()
+        self.connection.rollback()
+
+    def close(self):
+        """Give the DBAPI connection back to the pool."""
+        if self._core is not None:
+            self._core.close()
+        else:
+            self.connection.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 
 class Operation:
-    """One transaction on a new connection of `db_engine`; `info` holds what it collects."""
+    """One write transaction on `db_engine`; `info` holds what the operation collects."""
 
     def __init__(self, db_engine):
-        self.conn = db_engine.connect()
-        try:
-            self.conn.begin()
-        except BaseException:
-            self.conn.close()       # e.g. the database stayed locked past the busy timeout
-            raise
+        self.conn = DriverConnection(db_engine, write=True)
         self.info = {}
         self._session = None
 
@@ -28,11 +98,11 @@ class Operation:
         if self._session is None:
             # Joined to a transaction it did not begin, the Session never commits it: the
             # operation does, after flushing it.
-            self._session = Session(bind=self.conn, expire_on_commit=False)
+            self._session = Session(bind=self.conn.core(), expire_on_commit=False)
         return self._session
 
     def connection(self):
-        """The transaction's Connection (what Session.connection() would return)."""
+        """The transaction's connection (what Session.connection() would return)."""
         return self.conn
 
     def get(self, entity, ident):

@@ -10,7 +10,6 @@ SQL echo and cursor events do not see these statements; `observers` does (the be
 counts statements with it). Every bind must be given a value: column defaults do not apply.
 """
 
-from contextlib import contextmanager
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import bindparam
@@ -42,33 +41,39 @@ class Prepared:
 
     def rowcount(self, conn, params):
         """Run an UPDATE/DELETE; how many rows it matched."""
-        with self._cursor(conn, params) as (cursor, _):
+        cursor, _ = self._execute(conn, params)
+        try:
             return cursor.rowcount
+        finally:
+            cursor.close()
 
     def first(self, conn, params):
         """The first result row as a tuple of Python values (types processed), or None."""
-        with self._cursor(conn, params) as (cursor, plan):
+        cursor, plan = self._execute(conn, params)
+        try:
             row = cursor.fetchone()
-            return None if row is None else plan.load(row)
+        finally:
+            cursor.close()
+        return None if row is None else plan.load(row)
 
     def all(self, conn, params):
         """Every result row, each a tuple of Python values."""
-        with self._cursor(conn, params) as (cursor, plan):
-            return [plan.load(row) for row in cursor.fetchall()]
+        cursor, plan = self._execute(conn, params)
+        try:
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+        return [plan.load(row) for row in rows]
 
     def scalar(self, conn, params):
         """The first column of the first result row, or None."""
         row = self.first(conn, params)
         return None if row is None else row[0]
 
-    @contextmanager
-    def _cursor(self, conn, params):
+    def _execute(self, conn, params):
+        """(open DBAPI cursor, plan) after running the statement once with `params`."""
         plan = self._plan(conn.dialect)
-        cursor = _run(conn, plan.sql, [plan.bind(params)], many=False)
-        try:
-            yield cursor, plan
-        finally:
-            cursor.close()
+        return _run(conn, plan.sql, [plan.bind(params)], many=False), plan
 
     def _plan(self, dialect):
         plan = self._compiled.get(dialect)
@@ -97,6 +102,7 @@ class _Plan:
         self.binds = [(n, _REQUIRED if binds[n].value is None else binds[n].value,
                        _processor(binds[n].type, dialect)) for n in self.names]
         self.results = [_result_processor(c.type, dialect) for c in statement.exported_columns]
+        self.processed = any(process is not None for process in self.results)
 
     def bind(self, params):
         """DBAPI parameters from a dict; a bind with no value and no literal is a KeyError."""
@@ -110,6 +116,8 @@ class _Plan:
 
     def load(self, row):
         """A result row with every column's result processing applied."""
+        if not self.processed:
+            return tuple(row)
         return tuple(value if process is None else process(value)
                      for value, process in zip(row, self.results))
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import configure_mappers, make_transient_to_detached
 from sqlalchemy.orm.attributes import manager_of_class
 
 from . import defaults
+from .operation import DriverConnection
 from .prepared import Prepared
 from .status import TaskStatus
 from .store import (AuditEvent, HumanTask, Incident, ProcessDefinition, ProcessInstance,
@@ -156,7 +157,7 @@ class QueryMixin:
     @contextmanager
     def _bare_read(self):
         """A pooled connection for one prepared SELECT (atomic on its own: no BEGIN needed)."""
-        with self.db_engine.connect() as conn:
+        with DriverConnection(self.db_engine) as conn:
             yield conn
 
     def definitions(self, tenant):

@@ -121,7 +121,7 @@ class Engine(queries.QueryMixin):
         parsed = runnable.parsed
         values = dict(variables or {}) if message else forms.validate(parsed.start_form, variables)
         wf = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=self.script_engine)
-        for task in wf.get_tasks(state=TaskState.READY):
+        for task in projection.tasks_in_state(wf, TaskState.READY):
             task.data.update(values)
         failures = self._run_steps(wf)
         if message and jobs.catch_message(wf, message, values):

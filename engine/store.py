@@ -211,9 +211,11 @@ class AuditEvent(Base):
     """Append-only record of a state change: who did what, when, with which payload."""
 
     __tablename__ = "engine_audit_event"
+    # Read by instance only (history, timelines); tenant is not indexed: one index less to
+    # write for each of the several events every operation records.
     __table_args__ = (Index("ix_audit_instance", "instance_id", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    tenant: Mapped[str] = mapped_column(String(64), index=True)
+    tenant: Mapped[str] = mapped_column(String(64))
     instance_id: Mapped[int | None] = mapped_column(Integer)
     task_id: Mapped[str | None] = mapped_column(String(36))
     actor: Mapped[str | None] = mapped_column(String(128))
