@@ -10,11 +10,17 @@ from .checkpoints import BACKSTOP_PAGES, CommitCounter
 
 WRITE_OPTION = "parkops_writer"
 _COUNTERS = weakref.WeakKeyDictionary()     # pool -> CommitCounter of its database file
+CACHE_KIB = 32 * 1024                       # page cache per connection
+MMAP_BYTES = 256 * 1024 * 1024              # memory-mapped reads, up to this much of the file
+# The pool hands out the connection used last. An SQLite connection drops its whole page
+# cache when it finds that another connection wrote since its own last transaction; taking
+# the same connection again keeps its cache warm (a FIFO pool would rotate them all cold).
+POOL_OPTIONS = {"pool_use_lifo": True}
 
 
 def make_db_engine(url, **kwargs):
     """Create an SQLAlchemy engine; SQLite gets WAL, a busy timeout and foreign keys."""
-    db_engine = create_engine(url, **kwargs)
+    db_engine = create_engine(url, **{**POOL_OPTIONS, **kwargs})
     if db_engine.dialect.name == "sqlite":
         configure_sqlite(db_engine)
     return db_engine
@@ -37,6 +43,11 @@ def configure_sqlite(db_engine):
         cursor.execute("PRAGMA synchronous=NORMAL")
         if counter is not None:
             cursor.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}")
+        # Reads of a database bigger than SQLite's small default page cache (2 MiB) go through
+        # a memory map instead of a read() per page: index lookups of a busy laptop database
+        # stay as fast at 100,000 instances as at a few hundred.
+        cursor.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+        cursor.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
