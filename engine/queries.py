@@ -133,6 +133,8 @@ _OPEN_TASK_IDS = Prepared(
     select(TASKS.c.id).where(TASKS.c.instance_id == bindparam("instance_id"),
                              TASKS.c.status == TaskStatus.OPEN)
     .order_by(TASKS.c.created_at, TASKS.c.id))
+_INSTANCE_STATUS = Prepared(
+    select(INSTANCES.c.status, INSTANCES.c.tenant).where(INSTANCES.c.id == bindparam("instance_id")))
 _INSTANCE_BY_ID = Prepared(
     select(*INSTANCES.c).where(INSTANCES.c.id == bindparam("instance_id")))
 
@@ -178,6 +180,13 @@ class QueryMixin:
             row = _INSTANCE_BY_ID.first(conn, {"instance_id": instance_id})
         inst = None if row is None else _detached(ProcessInstance, INSTANCES, row)
         return inst if inst is not None and tenant in (None, inst.tenant) else None
+
+    def instance_status(self, instance_id, tenant=None):
+        """The status of one instance ("running", "completed"...), or None when there is no
+        such instance (in `tenant`): one indexed column, for answers that need no more."""
+        with self._bare_read() as conn:
+            row = _INSTANCE_STATUS.first(conn, {"instance_id": instance_id})
+        return row[0] if row is not None and tenant in (None, row[1]) else None
 
     def instances(self, tenant, status=None, limit=defaults.PAGE_SIZE):
         """Instances of a tenant, newest first, optionally of one status."""

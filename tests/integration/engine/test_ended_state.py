@@ -55,3 +55,16 @@ def test_an_ended_instance_refuses_to_run_again(eng):
     assert issubclass(InstanceEnded, TaskConflict)      # 409 for the web app and the API
     with pytest.raises(TaskConflict):
         eng.cancel(iid, "supervisor")
+
+
+def test_the_status_and_open_tasks_of_an_instance_read_without_restoring_it(eng):
+    """What an API client asks right after starting an instance."""
+    deploy(eng, "claim_review.bpmn")
+    iid = eng.start("claim_review", "CL-5", {"amount": 800}, TENANT, actor="agent")
+    assert eng.instance_status(iid) == "running"
+    assert eng.instance_status(iid, tenant="another") is None
+    assert eng.instance_status(iid + 1000) is None
+    task_ids = eng.open_task_ids(iid)
+    assert task_ids == [only_task(eng, iid).id]
+    eng.complete(task_ids[0], "agent", {"approved": False})
+    assert eng.instance_status(iid) == "completed" and eng.open_task_ids(iid) == []
