@@ -5,26 +5,33 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-import time_machine
 
-from processes.accounts import defaults as account_defaults
-from processes.accounts.services import create_tenant, create_user, seed_demo
 from processes.bookings.models import Customer, Site
 from processes.seasonparking.models import Application, Contract, Product
-from tests.conftest import make_config
-from webapp import create_app
 from webapp.extensions import db as _db
-from webapp.extensions import get_engine
 
-from .conftest import PREFIX, RIVAL, T0, Api
-from .matrix import registered_rules
+from .conftest import PREFIX, RIVAL, T0
+from .matrix import Family, Route, access_tests, matrix_world
 
-SEGMENTS = {"season-applications", "contracts"}
-USERS = ("agent", "supervisor", "designer", "admin")
-STAFF = {"agent", "supervisor", "admin"}
+SEGMENTS = frozenset({"season-applications", "contracts"})
 LIBRARY = Path(__file__).resolve().parents[3] / "library"
-ROUTES = [("POST", "/season-applications"), ("GET", "/season-applications/{}"),
-          ("GET", "/contracts/{}")]
+
+
+def application_body(product_id, **extra):
+    """A valid application body."""
+    return {"product_id": product_id, "name": "Dirk Peeters", "email": "dirk@x.test",
+            "vehicles": [{"plate": "1-DEF-456", "country": "BE"}], "starts_on": "2026-03-16",
+            "payment": {"method": "sepa", "iban": "DE89370400440532013000"}, **extra}
+
+
+ROUTES = (
+    Route("POST", "/season-applications", ok=201,
+          body=lambda world: application_body(world.ids["demo"]["product"])),
+    Route("GET", "/season-applications/{}", needs="application"),
+    Route("GET", "/contracts/{}", needs="contract"),
+)
+(test_matrix_covers_every_endpoint, test_no_token_is_401, test_role_matrix,
+ test_another_tenants_ids_are_404) = access_tests(Family(ROUTES, SEGMENTS))
 
 
 def _site_and_product(session, tenant):
@@ -60,83 +67,25 @@ def _contract(session, tenant, site, product, number):
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    """Demo users with tokens; a site, product, contract and application in demo and rival."""
-    with pytest.MonkeyPatch.context() as patch, time_machine.travel(T0, tick=False):
-        patch.setattr(account_defaults, "PASSWORD_HASH_METHOD", "scrypt:1024:8:1")
-        app = create_app(make_config(tmp_path_factory.mktemp("season_api")))
-        ids = {}
-        with app.app_context():
-            _db.create_all()
-            session = _db.session
-            seed_demo(session)
-            rival = create_tenant(session, RIVAL, "Rival Parking")
-            create_user(session, rival, "boss", "boss", roles=("admin", "back-office"))
+    """A site, product, contract and application in demo and in the rival tenant."""
+    with matrix_world(tmp_path_factory, "season-matrix") as made:
+        with made.app.app_context():
             for tenant in ("demo", RIVAL):
-                site, product = _site_and_product(session, tenant)
-                ids[tenant] = (product.id, *_contract(session, tenant, site, product,
-                                                      "SP-900001"))
-            session.commit()
-            path = LIBRARY / "season_parker_onboarding.bpmn"
-            get_engine().deploy(path.read_bytes(), path.name, "demo")
-        api = Api(app)
-        for username in USERS:
-            api.login(username)
-        yield app, api, ids
-    with app.app_context():
-        _db.engine.dispose()
-
-
-def body(product_id, **extra):
-    """A valid application body."""
-    return {"product_id": product_id, "name": "Dirk Peeters", "email": "dirk@x.test",
-            "vehicles": [{"plate": "1-DEF-456", "country": "BE"}], "starts_on": "2026-03-16",
-            "payment": {"method": "sepa", "iban": "DE89370400440532013000"}, **extra}
-
-
-def call(world, method, path, token, tenant="demo"):
-    """Send one of ROUTES for `tenant`'s objects."""
-    _app, api, ids = world
-    product_id, contract_id, application_id = ids[tenant]
-    filled = path.format(contract_id if path.startswith("/contracts") else application_id)
-    with time_machine.travel(T0, tick=False):
-        kwargs = {"json": body(product_id)} if method == "POST" else {}
-        return api.call(method, PREFIX + filled, token, **kwargs)
-
-
-def test_the_matrix_covers_every_season_route(world):
-    """This module checks exactly the rules registered under its segments."""
-    assert registered_rules(world[0], SEGMENTS) == set(ROUTES)
-
-
-@pytest.mark.parametrize("method, path", ROUTES)
-def test_no_token_is_401(world, method, path):
-    """Without a token: 401."""
-    assert call(world, method, path, None).status_code == 401
-
-
-@pytest.mark.parametrize("username", USERS)
-@pytest.mark.parametrize("method, path", ROUTES)
-def test_role_matrix(world, method, path, username):
-    """Back office, supervisor and admin succeed; the designer gets 403."""
-    response = call(world, method, path, username)
-    if username in STAFF:
-        assert response.status_code == (201 if method == "POST" else 200), response.get_json()
-    else:
-        assert response.status_code == 403
-
-
-@pytest.mark.parametrize("method, path", [r for r in ROUTES if "{}" in r[1]])
-def test_another_tenants_ids_are_404(world, method, path):
-    """The rival's contract and application do not exist for demo users."""
-    assert call(world, method, path, "admin", tenant=RIVAL).status_code == 404
+                site, product = _site_and_product(_db.session, tenant)
+                contract_id, application_id = _contract(_db.session, tenant, site, product,
+                                                        "SP-900001")
+                made.ids[tenant] = {"product": product.id, "contract": contract_id,
+                                    "application": application_id}
+            _db.session.commit()
+        path = LIBRARY / "season_parker_onboarding.bpmn"
+        made.engine.deploy(path.read_bytes(), path.name, "demo")
+        yield made
 
 
 def test_a_created_application_names_its_number_status_and_masked_payment(world):
     """201 with the number, Location, payment label only, and the onboarding started."""
-    _app, api, ids = world
-    with time_machine.travel(T0, tick=False):
-        response = api.post(f"{PREFIX}/season-applications", "agent",
-                            json=body(ids["demo"][0], name="Eva"))
+    response = world.api.post(f"{PREFIX}/season-applications", "agent",
+                              json=application_body(world.ids["demo"]["product"], name="Eva"))
     created = response.get_json()
     assert response.status_code == 201
     assert response.headers["Location"].endswith(f"/season-applications/{created['id']}")
@@ -156,17 +105,16 @@ def test_a_created_application_names_its_number_status_and_masked_payment(world)
 ])
 def test_refused_fields_answer_422_per_field(world, change, field):
     """Bad input: 422 naming the field; nothing stored."""
-    _app, api, ids = world
-    with time_machine.travel(T0, tick=False):
-        response = api.post(f"{PREFIX}/season-applications", "agent",
-                             json=body(ids["demo"][0], **change))
+    response = world.api.post(f"{PREFIX}/season-applications", "agent",
+                              json=application_body(world.ids["demo"]["product"], **change))
     assert response.status_code == 422
     assert field in response.get_json()["fields"]
 
 
 def test_a_contract_shows_its_vehicles_paid_up_day_and_credentials(world):
     """GET /contracts/{id}: the columns invoicing reads, and access data."""
-    shown = call(world, "GET", "/contracts/{}", "supervisor").get_json()
+    contract_id = world.ids["demo"]["contract"]
+    shown = world.api.get(f"{PREFIX}/contracts/{contract_id}", "supervisor").get_json()
     assert (shown["number"], shown["monthly_price_cents"], shown["ends_on"]) == (
         "SP-900001", 9000, None)
     assert shown["last_paid_day"] is None and shown["credentials"] == []
