@@ -11,7 +11,7 @@ from .checkpoints import BACKSTOP_PAGES, CommitCounter
 WRITE_OPTION = "parkops_writer"
 _COUNTERS = weakref.WeakKeyDictionary()     # pool -> CommitCounter of its database file
 CACHE_KIB = 32 * 1024                       # page cache per connection
-MMAP_BYTES = 256 * 1024 * 1024              # memory-mapped reads, up to this much of the file
+MMAP_BYTES = 1024 * 1024 * 1024             # memory-mapped reads, up to this much of the file
 # The pool hands out the connection used last. An SQLite connection drops its whole page
 # cache when it finds that another connection wrote since its own last transaction; taking
 # the same connection again keeps its cache warm (a FIFO pool would rotate them all cold).
