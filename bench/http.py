@@ -14,7 +14,6 @@ import os
 import secrets
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -46,6 +45,7 @@ def parse_args(argv):
     parser.add_argument("--quick", action="store_true", help="80 lifecycles")
     parser.add_argument("--threads", type=int, default=THREADS,
                         help="threads per worker (gthread workers); 0 for sync workers")
+    parser.add_argument("--workers", type=int, default=WORKERS, help="gunicorn worker processes")
     args = parser.parse_args(argv)
     if args.quick:
         args.n = 80
@@ -102,10 +102,10 @@ def worker_options(threads):
     return ["--worker-class", "gthread", "--threads", str(threads), "--keep-alive", "30"]
 
 
-def start_gunicorn(env, port, workdir, threads=THREADS):
-    """Start gunicorn with WORKERS workers; return the process once it answers."""
+def start_gunicorn(env, port, workdir, threads=THREADS, workers=WORKERS):
+    """Start gunicorn with `workers` workers; return the process once it answers."""
     log = open(workdir / "gunicorn.log", "wb")
-    cmd = [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), *worker_options(threads),
+    cmd = [sys.executable, "-m", "gunicorn", "--workers", str(workers), *worker_options(threads),
            "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"]
     proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
@@ -357,7 +357,7 @@ def main(argv=None):
         env = server_env(workdir)
         prepare_database(env)
         port = free_port()
-        proc = start_gunicorn(env, port, workdir, args.threads)
+        proc = start_gunicorn(env, port, workdir, args.threads, args.workers)
         try:
             tokens = {user: token(port, user) for user in (STARTER, WORKER)}
             drive(port, tokens, args.clients, args.clients * WARMUP_PER_CLIENT)
@@ -367,8 +367,8 @@ def main(argv=None):
         finally:
             stop_gunicorn(proc)
         kind = f"gthread x {args.threads} threads" if args.threads > 0 else "sync"
-        print(f"gunicorn: {WORKERS} {kind} workers on 127.0.0.1:{port}; {args.clients} clients; "
-              f"{os.cpu_count()} CPUs")
+        print(f"gunicorn: {args.workers} {kind} workers on 127.0.0.1:{port}; "
+              f"{args.clients} clients; {os.cpu_count()} CPUs")
         ok = report(stats, elapsed, args.n, database_label(env))
         if server_before is not None and stats.lifecycles:
             report_cpu(stats.lifecycles, server_after - server_before,

@@ -27,6 +27,7 @@ from . import frontend
 from .config import environment_overrides, select_config
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .i18n import select_locale
+from .sessions import LeanCookieSessions
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
@@ -44,6 +45,8 @@ def create_app(config=None):
         # need the visitor's address, not the proxy's.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    # Signed-cookie sessions as Flask's, minus its per-request set-up (webapp/sessions.py).
+    app.session_interface = LeanCookieSessions()
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))

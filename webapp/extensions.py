@@ -1,7 +1,6 @@
 """Flask extension singletons, bound to the app in create_app()."""
 from flask import current_app
 from flask_babel import Babel
-from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -9,6 +8,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
 from engine import Base
+
+from .ratelimit import RouteLimiter
 
 # One metadata for engine, processes and webapp tables, so Alembic sees them all.
 db = SQLAlchemy(model_class=Base)
@@ -19,11 +20,12 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = "Please log in to open this page."
 login_manager.login_message_category = "info"
 csrf = CSRFProtect()
-# Brute-force brake on logins and API tokens. memory:// counts per process; set
-# RATELIMIT_STORAGE_URI to a Redis URL when several processes serve the app.
 # Translations of the screens (webapp/translations); the locale comes from webapp.i18n.
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Brute-force brake on logins and API tokens (limits on those routes only: no per-request
+# check elsewhere, see webapp.ratelimit). memory:// counts per process; set
+# RATELIMIT_STORAGE_URI to a Redis URL when several processes serve the app.
+limiter = RouteLimiter(key_func=get_remote_address, default_limits=[])
 
 
 def get_engine():

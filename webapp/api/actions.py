@@ -36,7 +36,7 @@ def start(user, process_key, business_key, variables):
     eng = get_engine()
     instance_id = eng.start(process_key, business_key, variables or {}, tenant=user.tenant,
                             actor=user.username)
-    return {"id": instance_id, "status": eng.instance(instance_id).status}
+    return {"id": instance_id, "status": eng.instance_status(instance_id)}
 
 
 def instance(user, instance_id):

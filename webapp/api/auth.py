@@ -11,6 +11,7 @@ from flask import abort, g, request
 from sqlalchemy.orm import Session
 
 from engine.db import writer
+from engine.operation import DriverConnection
 from processes.accounts import services as accounts
 from processes.apitokens import services as tokens
 
@@ -34,8 +35,9 @@ def authenticate():
     token = bearer_token()
     verified = None
     if token:
-        # A bare connection, not db.session: one statement, and nothing left open for the view.
-        with db.engine.connect() as conn:
+        # The pooled DBAPI connection, not db.session nor a Connection: one prepared statement,
+        # and nothing left open for the view.
+        with DriverConnection(db.engine) as conn:
             verified = tokens.verify(conn, token)
     if verified is None:
         abort(401, description=UNAUTHORIZED)

@@ -29,8 +29,16 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+# SpiffWorkflow's module loggers. While a logger's own level is unset, SpiffWorkflow gathers
+# debug extras for each of its log calls (every task id of the workflow, on each workflow
+# message), even when nothing is emitted.
+SPIFF_LOGGERS = ("spiff", "spiff.workflow", "spiff.task")
+
+
 def configure(app):
-    """With LOG_FORMAT=json, send every log record to stderr as a JSON line."""
+    """Quiet SpiffWorkflow's loggers; with LOG_FORMAT=json, send every log record to stderr as a
+    JSON line."""
+    quiet_spiff()
     if app.config.get("LOG_FORMAT") != "json" or app.testing:
         return
     handler = logging.StreamHandler(sys.stderr)
@@ -38,10 +46,22 @@ def configure(app):
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
-    logging.getLogger("spiff").setLevel(logging.WARNING)    # a line per task state change
     app.logger.handlers[:] = []          # propagate to the root handler, once
     app.before_request(_started)
     app.after_request(_log_request)
+
+
+def quiet_spiff():
+    """SpiffWorkflow logs a line per task state change at INFO: keep its loggers at WARNING.
+
+    Set on each logger itself, not only on "spiff": SpiffWorkflow tests its module logger's own
+    level (`logger.level < 20`) before gathering the extras, and an unset level is 0. A level
+    someone chose already (a debugging session) is left alone.
+    """
+    for name in SPIFF_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET:
+            logger.setLevel(logging.WARNING)
 
 
 def _started():
