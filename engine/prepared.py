@@ -10,10 +10,13 @@ SQL echo and cursor events do not see these statements; `observers` does (the be
 counts statements with it). Every bind must be given a value: column defaults do not apply.
 """
 
+from datetime import timezone
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import bindparam
 from sqlalchemy.exc import DBAPIError
+
+from .store import UTCDateTime
 
 # Callables observer(sql, rows): told of each statement run, rows being the parameter rows.
 observers = []
@@ -123,7 +126,22 @@ class _Plan:
 
 
 def _processor(type_, dialect):
+    if dialect.name == "sqlite" and isinstance(type_, UTCDateTime):
+        return _sqlite_utc_text
     return type_.dialect_impl(dialect).bind_processor(dialect)
+
+
+def _sqlite_utc_text(value):
+    """What UTCDateTime and SQLite's DATETIME bind processing make of `value`, in one step:
+    the same text (tests/unit/test_prepared.py compares them), at a fifth of the cost. A
+    lifecycle binds a dozen timestamps."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to a UTC column")
+    utc = value.astimezone(timezone.utc)
+    return "%04d-%02d-%02d %02d:%02d:%02d.%06d" % (utc.year, utc.month, utc.day, utc.hour,
+                                                  utc.minute, utc.second, utc.microsecond)
 
 
 def _result_processor(type_, dialect):

@@ -5,13 +5,14 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import bindparam, create_engine, select
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 
 from engine import Base
 from engine.instances import WorkflowCache
-from engine.prepared import Prepared
+from engine.prepared import Prepared, _processor
 from engine.queries import TaskView
-from engine.store import HumanTask
+from engine.store import HumanTask, UTCDateTime
 
 TASKS = HumanTask.__table__
 WHEN = datetime(2026, 3, 2, 9, 0, 1, 250, tzinfo=timezone.utc)
@@ -110,3 +111,23 @@ def test_database_errors_are_sqlalchemy_errors(conn):
     insert.executemany(conn, [task_row("t1")])
     with pytest.raises(IntegrityError, match="UNIQUE"):
         insert.executemany(conn, [task_row("t1")])
+
+
+@pytest.mark.parametrize("moment", [
+    WHEN, WHEN.replace(microsecond=0), datetime(1, 1, 1, tzinfo=timezone.utc),
+    datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=timezone.utc),
+    datetime(2026, 10, 25, 2, 30, tzinfo=timezone(timedelta(hours=-9, minutes=-30))),
+    datetime(2026, 3, 29, 1, 59, 59, 1, tzinfo=timezone(timedelta(hours=14))), None])
+def test_timestamps_are_bound_as_sqlalchemy_binds_them(moment):
+    """The one-step SQLite processor writes the very text SQLAlchemy's own would (SQLite
+    compares stored timestamps as text, so a single differing character would misorder)."""
+    dialect = sqlite.dialect()
+    ours = _processor(UTCDateTime(), dialect)
+    theirs = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+    assert ours is not theirs
+    assert ours(moment) == theirs(moment)
+
+
+def test_a_naive_timestamp_is_refused_by_the_fast_path_too():
+    with pytest.raises(ValueError, match="naive"):
+        _processor(UTCDateTime(), sqlite.dialect())(datetime(2026, 3, 2, 9, 0))
