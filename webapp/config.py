@@ -2,6 +2,7 @@
 import os
 
 from engine import defaults as engine_defaults
+from engine.db import POOL_OPTIONS
 
 DEV_SECRET_KEY = "dev-only-secret-change-me"
 
@@ -14,6 +15,8 @@ class Config:
     # so the default lands in instance/parkops.db.
     SQLALCHEMY_DATABASE_URI = "sqlite:///parkops.db"
     SQLALCHEMY_TRACK_MODIFICATIONS = False
+    # The engine's own pool settings (engine.db.POOL_OPTIONS: the connection used last first).
+    SQLALCHEMY_ENGINE_OPTIONS = dict(POOL_OPTIONS)
     TIMEZONE = "Europe/Brussels"
     DEFAULT_TENANT = "demo"
     EMBEDDED_RUNNER = True
