@@ -4,7 +4,7 @@ SpiffWorkflow's serializer writes the whole process spec into every workflow. Sp
 immutable per definition version and rebuilt from the stored XML, so an instance row holds
 only its state; the spec is handed back in when the state is restored. Its task trees are
 written as compact rows (engine.tasktree): the same information as SpiffWorkflow's own task
-dicts in about half the text and a third of the time, on every save of every instance.
+dicts in a third of the text and of the time, on every save of every instance.
 
 An instance that has ended never runs again, so its row keeps what history needs and no
 task tree: the final variables (dump_ended). Restoring such a state is refused (InstanceEnded).
@@ -26,6 +26,7 @@ from SpiffWorkflow.camunda.serializer.event_definition import (
     MessageEventDefinitionConverter as CamundaMessageConverter)
 
 from . import semantics, tasktree
+from .tasktree import ATOMS as _ATOMS
 from .errors import InstanceEnded
 
 FORMAT_KEY = "parkops_state"
@@ -170,9 +171,6 @@ def settle(workflow):
         for task in wf.tasks.values():
             task.data = _settled(task.data)
             task.internal_data = _settled(task.internal_data, clean=True)
-
-
-_ATOMS = (str, int, float, bool, type(None))
 
 
 def _settled(data, clean=False):

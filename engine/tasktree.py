@@ -25,7 +25,7 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 
-_ATOMS = (str, int, float, bool, type(None))
+ATOMS = (str, int, float, bool, type(None))      # values JSON keeps as they are
 
 
 def to_rows(workflow, registry):
@@ -89,6 +89,6 @@ def _data(i, rows, datas, registry):
 
 def _restore(registry, values):
     """registry.restore, skipped for a dict of plain values (most task data)."""
-    if all(type(v) in _ATOMS for v in values.values()):
+    if all(type(v) in ATOMS for v in values.values()):
         return dict(values)
     return registry.restore(values)
