@@ -168,7 +168,7 @@ def basket_timings(eng, roles, reps):
         web.append((time.perf_counter() - began) * 1000)
         with eng.reading() as session:
             began = time.perf_counter()
-            queries.queue(session, TENANT, roles)
+            queries.queue(session.connection(), TENANT, roles)
             bare.append((time.perf_counter() - began) * 1000)
     dues = [t.due_at or fill.NO_DUE for t in page]
     assert len(page) == 50 and dues == sorted(dues), "the basket is not a sorted full page"

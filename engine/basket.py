@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, bindparam, cast, or_, select, union_all
 
-from . import clock, defaults, queries
+from . import clock, defaults, jsontext, queries
 from .status import TaskStatus
 from .store import NO_DUE, HumanTask, ProcessDefinition, ProcessInstance, TaskQueueEntry
 
@@ -125,9 +125,17 @@ def fetch(engine, view, viewer, filters=None, order=None, page=1, size=defaults.
     """One page (1-based) of `view` for `viewer`, with process names and chosen variables."""
     now = clock.now()
     page = max(int(page), 1)
+    view, filters, order = View(view), filters or Filters(), order or default_order(view)
+    if view == View.QUEUE and filters == Filters() and order == Order():
+        # The page the API and the basket open on: one prepared statement, tasks and details.
+        with engine.bare_read() as conn:
+            found = queries.queue_page(conn, viewer.tenant, viewer.roles, viewer.user,
+                                       size + 1, (page - 1) * size)
+        rows = [_row(task, details, now) for task, details in found[:size]]
+        return Page(rows=rows, number=page, size=size, has_next=len(found) > size)
     with engine.reading() as session:
-        tasks = select_tasks(session, View(view), viewer, filters or Filters(),
-                             order or default_order(view), size + 1, (page - 1) * size, now)
+        tasks = select_tasks(session, view, viewer, filters, order, size + 1,
+                             (page - 1) * size, now)
         rows = _rows(session, tasks[:size], now)
     return Page(rows=rows, number=page, size=size, has_next=len(tasks) > size)
 
@@ -142,10 +150,6 @@ def count(engine, view, viewer, cap=defaults.PAGE_SIZE):
 def select_tasks(session, view, viewer, filters, order, limit, offset, now, ids_only=False):
     """The tasks (or their ids) of one view page, in order; see the module docstring."""
     if view == View.QUEUE:
-        if not ids_only and filters == Filters() and order == Order():
-            # The page the API and the basket open on: one statement compiled once.
-            return queries.queue(session, viewer.tenant, viewer.roles, viewer.user, limit,
-                                 offset)
         ids = _queue_ids(session, viewer, filters, order, limit, offset, now)
         return ids if ids_only else _in_order(session, ids)
     query = (select(HumanTask.id if ids_only else HumanTask)
@@ -212,9 +216,14 @@ def _filter_conditions(filters, viewer, now, role_in_groups, due_column=HumanTas
 
 def _offered_to_group(role):
     # candidate_groups is a JSON list; matching its text against the quoted name works the
-    # same on SQLite and PostgreSQL without a per-dialect JSON operator.
-    quoted = json.dumps(role).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return cast(HumanTask.candidate_groups, String).like(f"%{quoted}%", escape="\\")
+    # same on SQLite and PostgreSQL without a per-dialect JSON operator. Group names are any
+    # text (candidateGroups, expressions): one outside ASCII is \u-escaped in rows the json
+    # module wrote and plain UTF-8 in rows engine.jsontext writes, so either spelling matches.
+    spellings = dict.fromkeys((json.dumps(role), jsontext.dumps(role)))
+    matches = [cast(HumanTask.candidate_groups, String).like(
+        "%" + quoted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%",
+        escape="\\") for quoted in spellings]
+    return matches[0] if len(matches) == 1 else or_(*matches)
 
 
 _SORT_COLUMNS = {
@@ -283,11 +292,12 @@ def _in_order(session, ids):
 def _rows(session, tasks, now):
     """Rows for the page: process names and chosen variables from the page's instances only."""
     instance_ids = {t.instance_id for t in tasks}
-    info = {}
+    details = {}
     if instance_ids:
-        info = {r.id: r for r in session.connection().execute(
-            _PAGE_INSTANCES, {"instance_ids": sorted(instance_ids)})}
-    return [_row(task, info.get(task.instance_id), now) for task in tasks]
+        details = {r.id: queries.PageDetails(r.name, r.key, r.basket_columns, r.variables)
+                   for r in session.connection().execute(
+                       _PAGE_INSTANCES, {"instance_ids": sorted(instance_ids)})}
+    return [_row(task, details.get(task.instance_id), now) for task in tasks]
 
 
 # Built once: Core execution of a ready statement skips the ORM layers and the rebuild.
@@ -298,12 +308,14 @@ _PAGE_INSTANCES = (
     .where(ProcessInstance.id.in_(bindparam("instance_ids", expanding=True))))
 
 
-def _row(task, info, now):
-    if info is None:
+def _row(task, details, now):
+    """A Row from a task and its queries.PageDetails (None: the instance is gone)."""
+    if details is None or details.process_key is None:
         return Row(task, task.process_key, [], is_overdue(task, now))
-    variables = info.variables or {}
-    details = [(name, variables[name]) for name in info.basket_columns or ()
-               if variables.get(name) not in (None, "")]
-    return Row(task, info.name or info.key, details, is_overdue(task, now))
+    variables = details.variables or {}
+    shown = [(name, variables[name]) for name in details.basket_columns or ()
+             if variables.get(name) not in (None, "")]
+    return Row(task, details.process_name or details.process_key, shown,
+               is_overdue(task, now))
 
 

@@ -6,21 +6,29 @@ import weakref
 from sqlalchemy import create_engine, event
 from sqlalchemy.exc import DBAPIError
 
+from . import jsontext
+from . import writers
 from .checkpoints import BACKSTOP_PAGES, CommitCounter
 
 WRITE_OPTION = "parkops_writer"
 _COUNTERS = weakref.WeakKeyDictionary()     # pool -> CommitCounter of its database file
 CACHE_KIB = 32 * 1024                       # page cache per connection
 MMAP_BYTES = 1024 * 1024 * 1024             # memory-mapped reads, up to this much of the file
+BUSY_TIMEOUT_MS = 10_000                    # how long a writer waits for a locked database
 # The pool hands out the connection used last. An SQLite connection drops its whole page
 # cache when it finds that another connection wrote since its own last transaction; taking
 # the same connection again keeps its cache warm (a FIFO pool would rotate them all cold).
 POOL_OPTIONS = {"pool_use_lifo": True}
+# JSON columns are written and read by the one codec (engine.jsontext) on every dialect: the
+# SQLite and psycopg dialects hand these to their JSON bind/result processing.
+JSON_OPTIONS = {"json_serializer": jsontext.dumps, "json_deserializer": jsontext.loads}
+# create_engine() options of every database engine, the web app's too (webapp/config.py).
+ENGINE_OPTIONS = {**POOL_OPTIONS, **JSON_OPTIONS}
 
 
 def make_db_engine(url, **kwargs):
     """Create an SQLAlchemy engine; SQLite gets WAL, a busy timeout and foreign keys."""
-    db_engine = create_engine(url, **{**POOL_OPTIONS, **kwargs})
+    db_engine = create_engine(url, **{**ENGINE_OPTIONS, **kwargs})
     if db_engine.dialect.name == "sqlite":
         configure_sqlite(db_engine)
     return db_engine
@@ -33,11 +41,19 @@ def configure_sqlite(db_engine):
     (engine.checkpoints) instead of inside the commit that happens to fill the WAL.
     """
     counter = _commit_counter(db_engine.url.database)
+    turns = writers.lock_path(db_engine.url.database)
+
+    if turns is not None:
+        @event.listens_for(db_engine, "do_connect")
+        def _turn_connections(_dialect, _record, _cargs, cparams):
+            cparams.setdefault("factory", writers.TurnConnection)
 
     @event.listens_for(db_engine, "connect")
     def _on_connect(dbapi_conn, _record):
         # Autocommit at the driver level so SQLAlchemy's BEGIN below is the only transaction.
         dbapi_conn.isolation_level = None
+        if turns is not None and isinstance(dbapi_conn, writers.TurnConnection):
+            dbapi_conn.turn = writers.Turn(turns, BUSY_TIMEOUT_MS / 1000)
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -48,7 +64,7 @@ def configure_sqlite(db_engine):
         # stay as fast at 100,000 instances as at a few hundred.
         cursor.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
         cursor.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
@@ -91,10 +107,14 @@ def _begin(conn, sql):
     driver = conn.connection.driver_connection
     if driver.in_transaction:
         return
+    if sql == "BEGIN IMMEDIATE" and isinstance(driver, writers.TurnConnection):
+        driver.take_turn()      # writers of the file take turns (engine.writers)
     dbapi_error = conn.dialect.loaded_dbapi.Error
     try:
         driver.execute(sql)
     except dbapi_error as exc:
+        if not driver.in_transaction:
+            driver.rollback()       # gives the turn back; nothing was begun
         raise DBAPIError.instance(sql, (), exc, dbapi_error, dialect=conn.dialect) from exc
 
 

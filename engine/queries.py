@@ -17,7 +17,7 @@ from .store import (AuditEvent, HumanTask, Incident, ProcessDefinition, ProcessI
                     TaskQueueEntry)
 
 TASKS, QUEUE = HumanTask.__table__, TaskQueueEntry.__table__
-INSTANCES = ProcessInstance.__table__
+INSTANCES, DEFINITIONS = ProcessInstance.__table__, ProcessDefinition.__table__
 
 
 @dataclass(eq=False)
@@ -57,27 +57,51 @@ def latest_definitions(session, tenant):
         .where(ProcessDefinition.tenant == tenant).order_by(ProcessDefinition.key)))
 
 
-def queue(session, tenant, roles=(), user=None, limit=defaults.PAGE_SIZE, offset=0):
+@dataclass(frozen=True)
+class PageDetails:
+    """What a basket row shows beside its task: the process's name and the instance's
+    variables the process chose to list (`basket_columns`)."""
+
+    process_name: str | None
+    process_key: str | None
+    basket_columns: list | None
+    variables: dict | None
+
+
+def queue(conn, tenant, roles=(), user=None, limit=defaults.PAGE_SIZE, offset=0):
     """Open unassigned tasks that any of `roles` (or `user` by name) may claim, by due date.
 
     One index range scan per role, each stopped after offset+limit rows (ORDER BY/LIMIT inside
     every branch), then only those candidates are merged and joined to their task rows: the
     cost follows the page, not the number of open tasks. A task offered to two of the user's
-    roles appears once.
+    roles appears once. `conn` is what prepared statements run on (a Connection or an
+    engine.operation.DriverConnection).
     """
+    return [TaskView(*row) for row in _queue_rows(conn, tenant, roles, user, limit, offset)]
+
+
+def queue_page(conn, tenant, roles=(), user=None, limit=defaults.PAGE_SIZE, offset=0):
+    """queue() as a basket page shows it: (TaskView, PageDetails) pairs, all from the same
+    statement (each task's instance and definition joined by primary key)."""
+    width = len(TASKS.c)
+    return [(TaskView(*row[:width]), PageDetails(*row[width:]))
+            for row in _queue_rows(conn, tenant, roles, user, limit, offset, details=True)]
+
+
+def _queue_rows(conn, tenant, roles, user, limit, offset, details=False):
     keys = [("group", r) for r in roles] + ([("user", user)] if user else [])
     if not keys:
         return []
     params = {"tenant": tenant, "depth": offset + limit, "limit": limit, "offset": offset}
     for n, (kind, value) in enumerate(keys):
         params[f"kind_{n}"], params[f"value_{n}"] = kind, value
-    rows = _queue_statement(len(keys)).all(session.connection(), params)
-    return [TaskView(*row) for row in rows]
+    return _queue_statement(len(keys), details).all(conn, params)
 
 
-@lru_cache(maxsize=16)
-def _queue_statement(branches):
-    """The queue page for `branches` (role or user) keys, built and compiled once per count."""
+@lru_cache(maxsize=32)
+def _queue_statement(branches, details=False):
+    """The queue page for `branches` (role or user) keys, built and compiled once per count;
+    with `details`, each task row carries its PageDetails columns."""
     parts = [
         select(QUEUE.c.task_id, QUEUE.c.due_key)
         .where(QUEUE.c.tenant == bindparam("tenant"), QUEUE.c.kind == bindparam(f"kind_{n}"),
@@ -88,8 +112,13 @@ def _queue_statement(branches):
     page = (select(candidates.c.task_id, func.min(candidates.c.due_key).label("due"))
             .group_by(candidates.c.task_id).order_by("due", candidates.c.task_id)
             .limit(bindparam("limit")).offset(bindparam("offset")).subquery())
-    return Prepared(select(*TASKS.c).join_from(page, TASKS, TASKS.c.id == page.c.task_id)
-                    .order_by(page.c.due, page.c.task_id))
+    query = select(*TASKS.c).join_from(page, TASKS, TASKS.c.id == page.c.task_id)
+    if details:
+        query = (query.add_columns(DEFINITIONS.c.name, DEFINITIONS.c.key,
+                                   DEFINITIONS.c.basket_columns, INSTANCES.c.variables)
+                 .outerjoin(INSTANCES, INSTANCES.c.id == TASKS.c.instance_id)
+                 .outerjoin(DEFINITIONS, DEFINITIONS.c.id == INSTANCES.c.definition_id))
+    return Prepared(query.order_by(page.c.due, page.c.task_id))
 
 
 def inbox(session, tenant, user, limit=defaults.PAGE_SIZE, offset=0):
@@ -115,10 +144,9 @@ def done(session, tenant, user, limit=defaults.PAGE_SIZE, offset=0):
         .order_by(HumanTask.completed_at.desc(), HumanTask.id).limit(limit).offset(offset)))
 
 
-def all_open(session, tenant, limit=defaults.PAGE_SIZE, offset=0):
+def all_open(conn, tenant, limit=defaults.PAGE_SIZE, offset=0):
     """Every open task of the tenant, by due date (admin and CLI view)."""
-    rows = _ALL_OPEN.all(session.connection(), {"tenant": tenant, "limit": limit,
-                                                "offset": offset})
+    rows = _ALL_OPEN.all(conn, {"tenant": tenant, "limit": limit, "offset": offset})
     return [TaskView(*row) for row in rows]
 
 
@@ -157,7 +185,7 @@ class QueryMixin:
     """Read methods of the Engine; each uses its own short read session."""
 
     @contextmanager
-    def _bare_read(self):
+    def bare_read(self):
         """A pooled connection for one prepared SELECT (atomic on its own: no BEGIN needed)."""
         with DriverConnection(self.db_engine) as conn:
             yield conn
@@ -176,7 +204,7 @@ class QueryMixin:
 
     def instance(self, instance_id, tenant=None):
         """One instance row (no workflow state is restored), or None."""
-        with self._bare_read() as conn:
+        with self.bare_read() as conn:
             row = _INSTANCE_BY_ID.first(conn, {"instance_id": instance_id})
         inst = None if row is None else _detached(ProcessInstance, INSTANCES, row)
         return inst if inst is not None and tenant in (None, inst.tenant) else None
@@ -184,7 +212,7 @@ class QueryMixin:
     def instance_status(self, instance_id, tenant=None):
         """The status of one instance ("running", "completed"...), or None when there is no
         such instance (in `tenant`): one indexed column, for answers that need no more."""
-        with self._bare_read() as conn:
+        with self.bare_read() as conn:
             row = _INSTANCE_STATUS.first(conn, {"instance_id": instance_id})
         return row[0] if row is not None and tenant in (None, row[1]) else None
 
@@ -198,10 +226,10 @@ class QueryMixin:
 
     def open_tasks(self, tenant, roles=None, user=None, limit=defaults.PAGE_SIZE, offset=0):
         """Claimable tasks for roles/user; with neither, every open task of the tenant."""
-        with self.reading() as session:
+        with self.bare_read() as conn:
             if roles is None and user is None:
-                return all_open(session, tenant, limit, offset)
-            return queue(session, tenant, roles or (), user, limit, offset)
+                return all_open(conn, tenant, limit, offset)
+            return queue(conn, tenant, roles or (), user, limit, offset)
 
     def inbox(self, tenant, user, limit=defaults.PAGE_SIZE, offset=0):
         """Open tasks assigned to `user`."""
@@ -220,7 +248,7 @@ class QueryMixin:
 
     def task(self, task_id, tenant=None):
         """One task row as a TaskView, or None (also when it belongs to another tenant)."""
-        with self._bare_read() as conn:
+        with self.bare_read() as conn:
             row = TASK_BY_ID.first(conn, {"task_id": str(task_id)})
         task = None if row is None else TaskView(*row)
         return task if task is not None and tenant in (None, task.tenant) else None
@@ -228,7 +256,7 @@ class QueryMixin:
     def open_task_ids(self, instance_id):
         """Ids of the instance's open human tasks, oldest first: what a client that has just
         started (or moved) an instance asks next, answered by one indexed statement."""
-        with self._bare_read() as conn:
+        with self.bare_read() as conn:
             return [row[0] for row in _OPEN_TASK_IDS.all(conn, {"instance_id": instance_id})]
 
     def instance_tasks(self, instance_id):

@@ -2,6 +2,7 @@
 
 import logging
 from contextlib import contextmanager
+from dataclasses import replace
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -19,7 +20,7 @@ from .instances import STALE
 from .operation import Operation
 from .projection import SyncContext, add_queue_entries
 from .services import ServiceRegistry
-from .serializer import dump_ended, dump_state, load_state, settle
+from .serializer import dump_ended, dump_state, load_state
 from .status import IncidentKind, InstanceStatus, TaskStatus
 from .store import Incident, MessageSubscription
 
@@ -190,43 +191,49 @@ class Engine(queries.QueryMixin):
 
     # -- human tasks ------------------------------------------------------------------------
     def claim(self, task_id, actor, roles=None, tenant=None):
-        """Make `actor` the assignee of an open, unassigned task they may work on."""
+        """Make `actor` the assignee of an open, unassigned task they may work on; returns the
+        task as it now stands (a TaskView)."""
         with self._operation() as session:
             row = self._open_task(session, task_id, tenant)
             if row.assignee == actor:
-                return
+                return row
             if row.assignee is not None:
                 raise TaskConflict(f"already claimed by {row.assignee}")
             _check_may_work(row, actor, roles)
             self._set_assignee(session, row, actor, expected=None)
             audit.record(session, row.tenant, "task_claimed", row.instance_id, row.id, actor,
                          name=row.name)
+        return replace(row, assignee=actor)
 
     def unclaim(self, task_id, actor, tenant=None):
-        """Give a claimed task back to its queue; only its assignee may."""
+        """Give a claimed task back to its queue; only its assignee may. Returns the task."""
         with self._operation() as session:
             row = self._open_task(session, task_id, tenant)
             if row.assignee is None:
-                return
+                return row
             if row.assignee != actor:
                 raise TaskConflict(f"claimed by {row.assignee}, not by you")
             self._set_assignee(session, row, None, expected=actor)
             audit.record(session, row.tenant, "task_unclaimed", row.instance_id, row.id, actor,
                          name=row.name)
+        return replace(row, assignee=None)
 
     def assign(self, task_id, user, actor, tenant=None):
-        """(Re)assign an open task to `user`, or back to its queue when user is None."""
+        """(Re)assign an open task to `user`, or back to its queue when user is None; returns
+        the task."""
         with self._operation() as session:
             row = self._open_task(session, task_id, tenant)
             previous = row.assignee
             if previous == user:
-                return
+                return row
             self._set_assignee(session, row, user, expected=previous)
             audit.record(session, row.tenant, "task_assigned", row.instance_id, row.id, actor,
                          name=row.name, previous=previous, assignee=user)
+        return replace(row, assignee=user)
 
     def complete(self, task_id, actor, variables=None, roles=None, tenant=None):
-        """Complete an open task with form values; the process runs on to its next wait state."""
+        """Complete an open task with form values; the process runs on to its next wait state.
+        Returns the completed task (a TaskView), read in the same transaction."""
         task_id = str(task_id)
         with self._operation() as session:
             row, inst = instances.fetch_task(session.connection(), task_id)
@@ -244,6 +251,7 @@ class Engine(queries.QueryMixin):
             audit.record(session, row.tenant, "task_completed", inst.id, row.id, actor,
                          name=row.name, variables=values)
             self._advance(session, inst, wf, SyncContext(actor, completed_task_id=task_id))
+            return instances.fetch_task_view(session.connection(), task_id)
 
     def _open_task(self, session, task_id, tenant):
         row = instances.fetch_task_view(session.connection(), task_id)
@@ -384,8 +392,7 @@ class Engine(queries.QueryMixin):
         running = inst.status == InstanceStatus.RUNNING
         inst.projection = changes.fingerprint
         if running:
-            inst.state = dump_state(wf)
-            settle(wf)       # kept in the cache, it must hold what a restore would give back
+            inst.state = dump_state(wf)     # settles wf too: the cache holds what a restore gives
         else:
             inst.state = dump_ended(wf, inst.status)    # it never runs again
         write = (instances.insert if inst.id is None

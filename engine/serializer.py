@@ -10,7 +10,8 @@ An instance that has ended never runs again, so its row keeps what history needs
 task tree: the final variables (dump_ended). Restoring such a state is refused (InstanceEnded).
 """
 
-import json
+from enum import Enum
+from math import isfinite
 from types import ModuleType
 from uuid import UUID
 
@@ -25,7 +26,7 @@ from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.camunda.serializer.event_definition import (
     MessageEventDefinitionConverter as CamundaMessageConverter)
 
-from . import semantics, tasktree
+from . import jsontext, semantics, tasktree
 from .tasktree import ATOMS as _ATOMS
 from .errors import InstanceEnded
 
@@ -107,10 +108,19 @@ def _registry():
 
 _REGISTRY = _registry()
 _SERIALIZER = BpmnWorkflowSerializer(_REGISTRY, version=VERSION)
+# SpiffWorkflow's rules for what JSON cannot hold as it is (datetimes, timedeltas, event
+# definitions...: typed dicts), applied by the codec to whatever the registry left in place.
+_ENCODE = _SERIALIZER._encoder_cls().default
 
 
 def dump_state(workflow):
-    """Serialize a workflow's state (not its spec) to a JSON string."""
+    """Serialize a workflow's state (not its spec) to a JSON string.
+
+    The workflow is settled first (see settle): task data deltas are then worked out on the
+    values a restore gives back, so a NaN (never equal to itself, stored as null) cannot make
+    a child task's delta differ between this workflow and its restored copy.
+    """
+    settle(workflow)
     _REGISTRY._encoder_mode = True
     try:
         dct = _REGISTRY.convert(workflow)
@@ -118,7 +128,7 @@ def dump_state(workflow):
         _REGISTRY._encoder_mode = False
     dct[FORMAT_KEY] = FORMAT_VERSION
     dct[_SERIALIZER.VERSION_KEY] = _SERIALIZER.VERSION
-    return json.dumps(dct, cls=_SERIALIZER._encoder_cls, separators=(",", ":"))
+    return jsontext.dumps(dct, _ENCODE)
 
 
 def dump_ended(workflow, status):
@@ -134,13 +144,13 @@ def dump_ended(workflow, status):
         data = _REGISTRY.convert(data)
     finally:
         _REGISTRY._encoder_mode = False
-    return json.dumps({FORMAT_KEY: FORMAT_VERSION, ENDED_KEY: status, "data": data},
-                      cls=_SERIALIZER._encoder_cls, separators=(",", ":"))
+    return jsontext.dumps({FORMAT_KEY: FORMAT_VERSION, ENDED_KEY: status, "data": data},
+                          _ENCODE)
 
 
 def ended_variables(text):
     """The final variables dump_ended() kept, or None when `text` is a running state."""
-    dct = json.loads(text)
+    dct = jsontext.loads(text)
     if ENDED_KEY not in dct:
         return None
     return _REGISTRY.restore(dct["data"])
@@ -148,7 +158,7 @@ def ended_variables(text):
 
 def load_state(text, spec, subprocess_specs, script_engine):
     """Rebuild a workflow from dump_state() output and the spec it was started from."""
-    dct = json.loads(text)
+    dct = jsontext.loads(text)
     if ENDED_KEY in dct:
         raise InstanceEnded(f"this instance is {dct[ENDED_KEY]}: it does not run any more")
     dct.pop(FORMAT_KEY, None)
@@ -161,9 +171,10 @@ def load_state(text, spec, subprocess_specs, script_engine):
 def settle(workflow):
     """Give a workflow's data the shapes load_state(dump_state(...)) would give it back.
 
-    JSON keeps no tuples or sets (they come back as lists) and only text keys. A workflow kept
-    in memory between operations must behave like one restored from its row, or a script
-    calling `seen.append(...)` would work or fail depending on where the instance was loaded.
+    JSON keeps no tuples or sets (they come back as lists), only text keys and no NaN or
+    ±Infinity (engine.jsontext writes null). A workflow kept in memory between operations must
+    behave like one restored from its row, or a script calling `seen.append(...)` would work
+    or fail depending on where the instance was loaded.
     """
     for wf in (workflow, *workflow.subprocesses.values()):
         wf.data = _settled(wf.data, clean=True)
@@ -176,9 +187,12 @@ def settle(workflow):
 def _settled(data, clean=False):
     """A data dict as JSON gives it back: the very dict when it holds text keys and plain
     values only (most task data), else a converted copy."""
-    if all(type(k) is str and type(v) in _ATOMS for k, v in data.items()):
-        return data
-    return _as_json(_clean(data) if clean else data)
+    for key, value in data.items():
+        kind = type(value)
+        if type(key) is not str or (kind not in _PLAIN and (kind is not float
+                                                           or not isfinite(value))):
+            return _as_json(_clean(data) if clean else data)
+    return data
 
 
 def _clean(data):
@@ -186,23 +200,38 @@ def _clean(data):
     return {k: v for k, v in data.items() if not callable(v) and not isinstance(v, ModuleType)}
 
 
+_PLAIN = frozenset(_ATOMS) - {float}     # floats are plain when finite
+
+
 def _as_json(value):
     kind = type(value)
+    if kind is float:
+        return value if isfinite(value) else None
     if kind in _ATOMS:
         return value
     if isinstance(value, dict):
         return {_json_key(k): _as_json(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set)):
         return [_as_json(v) for v in value]
-    for base in (str, int, float):          # enum members and other subclasses: plain values
-        if isinstance(value, base):
-            return base(value)
+    # Subclasses (enum members among them) as the plain value JSON writes: their content, not
+    # their str() (str() of a `class Kind(str, Enum)` member is "Kind.A").
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, int):
+        return int.__int__(value)
+    if isinstance(value, float):
+        return _as_json(float.__float__(value))
+    if isinstance(value, Enum):
+        return _as_json(value.value)        # the codec writes any enum member as its value
+    if isinstance(value, UUID):
+        return str(value)                   # ... and a UUID as its text
     if callable(value) or isinstance(value, ModuleType):
         return None                         # SpiffWorkflow's JSON encoder writes null for these
-    return value        # datetime, timedelta, UUID, event definitions: restored as themselves
+    return value        # datetime, timedelta, event definitions: restored as themselves
 
 
 def _json_key(key):
     if isinstance(key, str):
-        return str(key)
-    return json.dumps(key)      # numbers, booleans and None, as json.dumps writes keys
+        return str.__str__(key)
+    # Numbers, booleans, None (and dates, UUIDs, enum members) as the codec writes keys.
+    return next(iter(jsontext.loads(jsontext.dumps({key: None}))))

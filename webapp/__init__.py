@@ -27,6 +27,7 @@ from . import frontend
 from .config import environment_overrides, select_config
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .i18n import select_locale
+from .jsonprovider import CodecJSONProvider
 from .sessions import LeanCookieSessions
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -36,6 +37,7 @@ TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 def create_app(config=None):
     """Build the app: `config` is a config class, a mapping of overrides, or None (environment)."""
     app = Flask(__name__, instance_relative_config=True)
+    app.json = CodecJSONProvider(app)      # jsonify and request JSON through engine.jsontext
     _load_config(app, config)
     # Ids in URLs are database ids: one past their range is "not found", never a crash.
     app.url_map.converters["int"] = RowIdConverter

@@ -2,7 +2,7 @@
 import os
 
 from engine import defaults as engine_defaults
-from engine.db import POOL_OPTIONS
+from engine.db import ENGINE_OPTIONS
 
 DEV_SECRET_KEY = "dev-only-secret-change-me"
 
@@ -15,8 +15,9 @@ class Config:
     # so the default lands in instance/parkops.db.
     SQLALCHEMY_DATABASE_URI = "sqlite:///parkops.db"
     SQLALCHEMY_TRACK_MODIFICATIONS = False
-    # The engine's own pool settings (engine.db.POOL_OPTIONS: the connection used last first).
-    SQLALCHEMY_ENGINE_OPTIONS = dict(POOL_OPTIONS)
+    # The engine's own create_engine options (engine.db.ENGINE_OPTIONS: the connection used
+    # last first, JSON columns through engine.jsontext).
+    SQLALCHEMY_ENGINE_OPTIONS = dict(ENGINE_OPTIONS)
     TIMEZONE = "Europe/Brussels"
     DEFAULT_TENANT = "demo"
     EMBEDDED_RUNNER = True

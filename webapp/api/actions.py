@@ -67,15 +67,15 @@ def task(user, task_id):
 
 def claim(user, task_id):
     """Make the user the task's assignee; 409 when somebody else has it or it is done."""
-    get_engine().claim(task_id, user.username, roles=user.roles, tenant=user.tenant)
-    return serializers.task_detail_json(_task(user, task_id))
+    claimed = get_engine().claim(task_id, user.username, roles=user.roles, tenant=user.tenant)
+    return serializers.task_detail_json(claimed)
 
 
 def unclaim(user, task_id):
     """Give the user's task back to its queue; 409 when it is somebody else's or done."""
     task_rules.check_view(_task(user, task_id), user)
-    get_engine().unclaim(task_id, user.username, tenant=user.tenant)
-    return serializers.task_detail_json(_task(user, task_id))
+    returned = get_engine().unclaim(task_id, user.username, tenant=user.tenant)
+    return serializers.task_detail_json(returned)
 
 
 def reassign(user, task_id, target):
@@ -87,15 +87,15 @@ def reassign(user, task_id, target):
         task_rules.check_reassign(db.session, found, user, target)
     finally:
         db.session.rollback()
-    get_engine().assign(task_id, target, user.username, tenant=user.tenant)
-    return serializers.task_detail_json(_task(user, task_id))
+    assigned = get_engine().assign(task_id, target, user.username, tenant=user.tenant)
+    return serializers.task_detail_json(assigned)
 
 
 def complete(user, task_id, variables):
     """Complete the task with form values; 422 per field, 409 when done or somebody else's."""
-    get_engine().complete(task_id, user.username, variables or {}, roles=user.roles,
-                          tenant=user.tenant)
-    return serializers.task_detail_json(_task(user, task_id))
+    completed = get_engine().complete(task_id, user.username, variables or {},
+                                      roles=user.roles, tenant=user.tenant)
+    return serializers.task_detail_json(completed)
 
 
 def _task(user, task_id):

@@ -1,6 +1,7 @@
 """Start, claim, complete and cancel: every step durable, every step a round-trip."""
 
 import threading
+from dataclasses import asdict
 from datetime import timedelta
 
 import pytest
@@ -124,6 +125,26 @@ def test_assign_reassigns_and_back_to_queue(eng, clock):
     assert [t.id for t in eng.open_tasks(TENANT, roles=["back-office"])] == [task.id]
     kinds = [e.kind for e in eng.history(task.instance_id)]
     assert kinds.count("task_assigned") == 2
+
+
+def test_task_operations_answer_with_the_task_as_it_now_stands(eng, clock):
+    """What claim, assign, unclaim and complete return is what a fresh read gives."""
+    task = only_task(eng, start_claim(eng))
+
+    def fresh():
+        return asdict(eng.task(task.id))
+
+    claimed = eng.claim(task.id, "agent", roles=["back-office"])
+    assert claimed.assignee == "agent" and asdict(claimed) == fresh()
+    assert asdict(eng.claim(task.id, "agent")) == fresh()        # already hers: unchanged
+    assert asdict(eng.assign(task.id, "bob", actor="supervisor")) == fresh()
+    returned = eng.unclaim(task.id, "bob")
+    assert returned.assignee is None and asdict(returned) == fresh()
+    clock.shift(timedelta(minutes=5))
+    done = eng.complete(task.id, "agent", {"approved": True})
+    assert (done.status, done.completed_by, done.completed_at) == ("completed", "agent",
+                                                                    T0 + timedelta(minutes=5))
+    assert asdict(done) == fresh()
 
 
 def test_completing_twice_completes_once(eng, clock):
