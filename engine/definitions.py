@@ -173,6 +173,10 @@ class SpecCache:
         self._by_definition = {}
         self._lock = threading.Lock()
 
+    def get(self, definition_id):
+        """The Runnable of a definition id if it was parsed here already, else None."""
+        return self._by_definition.get(definition_id)
+
     def runnable(self, session, definition_id):
         """The Runnable of a definition id: a dict lookup once its deployment was parsed here."""
         cached = self._by_definition.get(definition_id)

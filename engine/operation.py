@@ -85,12 +85,22 @@ class DriverConnection:
 
 
 class Operation:
-    """One write transaction on `db_engine`; `info` holds what the operation collects."""
+    """One write transaction on `db_engine`; `info` holds what the operation collects.
 
-    def __init__(self, db_engine):
-        self.conn = DriverConnection(db_engine, write=True)
+    With `begin=False` the transaction begins only at begin_write(): statements before it
+    read outside any transaction, for an operation whose reads nothing can change meanwhile
+    (the newest version of a definition: versions are never altered) and which has work to
+    do before it writes. Other writers then wait only for its writes, not for that work.
+    """
+
+    def __init__(self, db_engine, begin=True):
+        self.conn = DriverConnection(db_engine, write=begin)
         self.info = {}
         self._session = None
+
+    def begin_write(self):
+        """Begin the write transaction now, unless it already began."""
+        db.begin_write(self.conn)
 
     @property
     def session(self):

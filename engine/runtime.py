@@ -56,9 +56,10 @@ class Engine(queries.QueryMixin):
             yield session
 
     @contextmanager
-    def _operation(self):
-        """The write transaction of an engine operation: Core first, a Session only if needed."""
-        with self._committed(Operation(self._writer)) as operation:
+    def _operation(self, begin=True):
+        """The write transaction of an engine operation: Core first, a Session only if needed.
+        `begin=False`: it begins at operation.begin_write() (see engine.operation)."""
+        with self._committed(Operation(self._writer, begin=begin)) as operation:
             yield operation
 
     @contextmanager
@@ -110,12 +111,20 @@ class Engine(queries.QueryMixin):
 
     # -- instances --------------------------------------------------------------------------
     def start(self, key, business_key=None, variables=None, tenant="default", actor=None):
-        """Start the latest version of `key`; returns the new instance id."""
-        with self._operation() as session:
+        """Start the latest version of `key`; returns the new instance id.
+
+        The new workflow runs to its first wait state before the write transaction begins:
+        what it read (the newest version of `key`) never changes, and other writers of the
+        database wait for its rows only, not for its scripts and gateways.
+        """
+        with self._operation(begin=False) as session:
             definition_id = definitions.latest_id(session, tenant, key)
             if definition_id is None:
                 raise NotFound(f"no process '{key}' is deployed in tenant '{tenant}'")
-            runnable = self.specs.runnable(session, definition_id)
+            runnable = self.specs.get(definition_id)
+            if runnable is None:        # parsed once per process, in a read transaction
+                with self.reading() as reader:
+                    runnable = self.specs.runnable(reader, definition_id)
             return self._start(session, runnable, business_key, variables, actor)
 
     def _start(self, session, runnable, business_key, variables, actor, message=None):
@@ -127,6 +136,7 @@ class Engine(queries.QueryMixin):
         failures = self._run_steps(wf)
         if message and jobs.catch_message(wf, message, values):
             failures += self._run_steps(wf)
+        session.begin_write()       # writes from here (begun already in a message start)
         inst = instances.InstanceRow(
             id=None, tenant=runnable.tenant, definition_id=runnable.id,
             process_key=runnable.key, business_key=business_key, status=InstanceStatus.RUNNING,

@@ -7,8 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from engine import InvalidVariables, NotAllowed, NotFound, StaleInstance, TaskConflict
+from engine import (Engine, InvalidVariables, NotAllowed, NotFound, StaleInstance,
+                    TaskConflict)
 from engine.store import HumanTask, ProcessInstance
+from engine.writers import Turn, lock_path
 
 from .conftest import T0, TENANT, assert_round_trip, deploy, only_task
 
@@ -29,6 +31,34 @@ def test_start_runs_script_and_projects_the_user_task(eng, clock):
     assert task.due_at == T0 + timedelta(days=2)
     assert [f["id"] for f in task.form["fields"]] == ["approved", "note"]
     assert eng.instance(iid).variables["fee"] == 1200
+    assert_round_trip(eng, iid)
+
+
+def test_a_start_runs_its_workflow_before_it_takes_the_write_lock(eng, clock, monkeypatch):
+    """While a new instance's scripts and gateways run, other writers are not kept waiting:
+    the write transaction begins when its rows are written."""
+    deploy(eng, "claim_review.bpmn")
+    path = lock_path(eng.db_engine.url.database)
+    seen = []
+    run_steps = Engine._run_steps
+
+    def observed(engine, wf):
+        other = Turn(path, timeout=0.01)
+        seen.append(other.take())            # another writer's turn, while the steps run
+        other.close()
+        conn = eng.db_engine.raw_connection()     # ... and SQLite's own write lock is free
+        try:
+            conn.driver_connection.execute("PRAGMA busy_timeout=0")
+            conn.driver_connection.execute("BEGIN IMMEDIATE")
+            conn.driver_connection.execute("ROLLBACK")
+        finally:
+            conn.close()
+        return run_steps(engine, wf)
+
+    monkeypatch.setattr(Engine, "_run_steps", observed)
+    iid = eng.start("claim_review", "OCC-7", {"amount": 10}, TENANT, actor="agent")
+    assert seen == [True]
+    assert only_task(eng, iid).name == "Review claim"
     assert_round_trip(eng, iid)
 
 
