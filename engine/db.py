@@ -92,6 +92,15 @@ def begin_write(conn):
         _begin(conn, "BEGIN IMMEDIATE")
 
 
+def data_version(conn):
+    """SQLite's data_version of `conn`'s DBAPI connection: it moves whenever another
+    connection commits (a DriverConnection or Connection, as begin_write takes); None on
+    other databases."""
+    if conn.dialect.name != "sqlite":
+        return None
+    return conn.connection.driver_connection.execute("PRAGMA data_version").fetchone()[0]
+
+
 def note_commit(db_engine):
     """Tell the checkpoint counter of `db_engine` (if any) about a commit made on the driver."""
     counter = _COUNTERS.get(db_engine.pool)

@@ -97,10 +97,15 @@ class Operation:
         self.conn = DriverConnection(db_engine, write=begin)
         self.info = {}
         self._session = None
+        self._seen = None if begin else db.data_version(self.conn)
 
     def begin_write(self):
-        """Begin the write transaction now, unless it already began."""
+        """Begin the write transaction now, unless it already began. True when no other
+        connection has committed since the operation started, so what it read is still what
+        the database holds; False when one did or the database cannot tell (then re-read
+        what the operation relies on)."""
         db.begin_write(self.conn)
+        return self._seen is not None and db.data_version(self.conn) == self._seen
 
     @property
     def session(self):

@@ -243,10 +243,23 @@ class Engine(queries.QueryMixin):
 
     def complete(self, task_id, actor, variables=None, roles=None, tenant=None):
         """Complete an open task with form values; the process runs on to its next wait state.
-        Returns the completed task (a TaskView), read in the same transaction."""
+        Returns the completed task (a TaskView), read in the same transaction.
+
+        The process moves on before the write transaction begins, then the transaction checks
+        that neither the task nor its instance changed meanwhile; if one did (another writer
+        was quicker), the whole completion runs once more inside the transaction, against what
+        is there now, exactly as if it had waited for the other writer from the start.
+        """
         task_id = str(task_id)
-        with self._operation() as session:
-            row, inst = instances.fetch_task(session.connection(), task_id)
+        try:
+            return self._complete(task_id, actor, variables, roles, tenant, ahead=True)
+        except _Overtaken:
+            return self._complete(task_id, actor, variables, roles, tenant, ahead=False)
+
+    def _complete(self, task_id, actor, variables, roles, tenant, ahead):
+        with self._operation(begin=not ahead) as session:
+            conn = session.connection()
+            row, inst = instances.fetch_task(conn, task_id)
             _check_open(row, task_id, tenant)
             if row.assignee not in (None, actor):
                 raise TaskConflict(f"claimed by {row.assignee}; only they can complete it")
@@ -260,8 +273,15 @@ class Engine(queries.QueryMixin):
             task.run()
             audit.record(session, row.tenant, "task_completed", inst.id, row.id, actor,
                          name=row.name, variables=values)
-            self._advance(session, inst, wf, SyncContext(actor, completed_task_id=task_id))
-            return instances.fetch_task_view(session.connection(), task_id)
+            failures = self._run_steps(wf)
+            if ahead and not session.begin_write():
+                # Somebody committed since the reads above: were they about this task?
+                now_row, now_inst = instances.fetch_task(conn, task_id)
+                if now_row != row or now_inst.version != inst.version:
+                    raise _Overtaken
+            self._finish(session, inst, wf, failures,
+                         SyncContext(actor, completed_task_id=task_id))
+            return instances.fetch_task_view(conn, task_id)
 
     def _open_task(self, session, task_id, tenant):
         row = instances.fetch_task_view(session.connection(), task_id)
@@ -415,6 +435,10 @@ class Engine(queries.QueryMixin):
             session.info.setdefault(jobs.OUTBOX, set()).add(inst.id)
         if running:
             session.info[SAVED][inst.id] = (inst.version, wf)
+
+
+class _Overtaken(Exception):
+    """Another writer changed what an operation read before its write transaction began."""
 
 
 def _check_open(row, task_id, tenant):
