@@ -18,7 +18,7 @@ from pathlib import Path
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import bindparam, event, select
+from sqlalchemy import bindparam, select
 
 from engine import Base, Engine, make_db_engine, prepared, queries
 from engine.parsing import parse_files
@@ -177,22 +177,8 @@ def basket_timings(eng, roles, reps):
 
 def explain_basket(eng, roles):
     """EXPLAIN QUERY PLAN of every SELECT that Engine.open_tasks issues."""
-    seen = []
-
-    def grab(conn, cursor, statement, parameters, context, executemany):
-        """Keep each statement with its parameters, to explain it afterwards."""
-        seen.append((statement, parameters))
-
-    def grab_prepared(statement, rows):
-        """The same for statements the engine runs on the DBAPI cursor."""
-        seen.extend((statement, row) for row in rows)
-    event.listen(eng.db_engine, "before_cursor_execute", grab)
-    prepared.observers.append(grab_prepared)
-    try:
+    with prepared.recording(eng.db_engine) as seen:
         eng.open_tasks(TENANT, roles=roles)
-    finally:
-        prepared.observers.remove(grab_prepared)
-        event.remove(eng.db_engine, "before_cursor_execute", grab)
     lines = []
     with eng.db_engine.connect() as conn:
         for statement, parameters in seen:

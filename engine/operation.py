@@ -93,17 +93,17 @@ class Operation:
     do before it writes. Other writers then wait only for its writes, not for that work.
     """
 
-    def __init__(self, db_engine, begin=True):
+    def __init__(self, db_engine, begin=True, watch=False):
         self.conn = DriverConnection(db_engine, write=begin)
         self.info = {}
         self._session = None
-        self._seen = None if begin else db.data_version(self.conn)
+        self._seen = db.data_version(self.conn) if watch and not begin else None
 
     def begin_write(self):
-        """Begin the write transaction now, unless it already began. True when no other
-        connection has committed since the operation started, so what it read is still what
-        the database holds; False when one did or the database cannot tell (then re-read
-        what the operation relies on)."""
+        """Begin the write transaction now, unless it already began. With `watch`: True when
+        no other connection has committed since the operation started, so what it read is
+        still what the database holds; False when one did or the database cannot tell (then
+        re-read what the operation relies on)."""
         db.begin_write(self.conn)
         return self._seen is not None and db.data_version(self.conn) == self._seen
 

@@ -7,13 +7,15 @@ transaction's own DBAPI connection, with the bind and result processing of their
 (UTC datetimes, JSON) that SQLAlchemy would apply. Transactions stay SQLAlchemy's.
 
 SQL echo and cursor events do not see these statements; `observers` does (the benchmark
-counts statements with it). Every bind must be given a value: column defaults do not apply.
+counts statements with it), and `recording()` collects them with SQLAlchemy's own. Every bind
+must be given a value: column defaults do not apply.
 """
 
+from contextlib import contextmanager
 from datetime import timezone
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, event
 from sqlalchemy.exc import DBAPIError
 
 from .store import UTCDateTime
@@ -21,6 +23,28 @@ from .store import UTCDateTime
 # Callables observer(sql, rows): told of each statement run, rows being the parameter rows.
 observers = []
 _REQUIRED = object()        # a bind that has no literal value: the caller must give one
+
+
+@contextmanager
+def recording(db_engine):
+    """A list that collects (SQL, parameters) of every statement run in the block: those of
+    SQLAlchemy on `db_engine` (cursor events) and the prepared ones (observers), in order;
+    for query plans and benchmarks."""
+    seen = []
+
+    def core(_conn, _cursor, statement, parameters, _context, _executemany):
+        seen.append((statement, parameters))
+
+    def driver(statement, rows):
+        seen.extend((statement, row) for row in rows)
+
+    event.listen(db_engine, "before_cursor_execute", core)
+    observers.append(driver)
+    try:
+        yield seen
+    finally:
+        observers.remove(driver)
+        event.remove(db_engine, "before_cursor_execute", core)
 
 
 class Prepared:

@@ -56,10 +56,10 @@ class Engine(queries.QueryMixin):
             yield session
 
     @contextmanager
-    def _operation(self, begin=True):
+    def _operation(self, begin=True, watch=False):
         """The write transaction of an engine operation: Core first, a Session only if needed.
         `begin=False`: it begins at operation.begin_write() (see engine.operation)."""
-        with self._committed(Operation(self._writer, begin=begin)) as operation:
+        with self._committed(Operation(self._writer, begin, watch)) as operation:
             yield operation
 
     @contextmanager
@@ -257,7 +257,7 @@ class Engine(queries.QueryMixin):
             return self._complete(task_id, actor, variables, roles, tenant, ahead=False)
 
     def _complete(self, task_id, actor, variables, roles, tenant, ahead):
-        with self._operation(begin=not ahead) as session:
+        with self._operation(begin=not ahead, watch=ahead) as session:
             conn = session.connection()
             row, inst = instances.fetch_task(conn, task_id)
             _check_open(row, task_id, tenant)
