@@ -53,7 +53,7 @@ def configure_sqlite(db_engine):
         # Autocommit at the driver level so SQLAlchemy's BEGIN below is the only transaction.
         dbapi_conn.isolation_level = None
         if turns is not None and isinstance(dbapi_conn, writers.TurnConnection):
-            dbapi_conn.turn = writers.Turn(turns, BUSY_TIMEOUT_MS / 1000)
+            dbapi_conn.turn = writers.make_turn(turns, BUSY_TIMEOUT_MS / 1000)
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -116,15 +116,28 @@ def _begin(conn, sql):
     driver = conn.connection.driver_connection
     if driver.in_transaction:
         return
+    turn = None
     if sql == "BEGIN IMMEDIATE" and isinstance(driver, writers.TurnConnection):
-        driver.take_turn()      # writers of the file take turns (engine.writers)
+        turn = driver.take_turn()       # writers of the file take turns (engine.writers)
     dbapi_error = conn.dialect.loaded_dbapi.Error
     try:
-        driver.execute(sql)
+        if turn == writers.TIMED_OUT:
+            # The busy timeout went by waiting for the turn: SQLite answers at once now.
+            _begin_without_waiting(driver, sql)
+        else:
+            driver.execute(sql)
     except dbapi_error as exc:
         if not driver.in_transaction:
             driver.rollback()       # gives the turn back; nothing was begun
         raise DBAPIError.instance(sql, (), exc, dbapi_error, dialect=conn.dialect) from exc
+
+
+def _begin_without_waiting(driver, sql):
+    driver.execute("PRAGMA busy_timeout=0")
+    try:
+        driver.execute(sql)
+    finally:
+        driver.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 def _commit_counter(database):

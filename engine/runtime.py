@@ -121,11 +121,8 @@ class Engine(queries.QueryMixin):
             definition_id = definitions.latest_id(session, tenant, key)
             if definition_id is None:
                 raise NotFound(f"no process '{key}' is deployed in tenant '{tenant}'")
-            runnable = self.specs.get(definition_id)
-            if runnable is None:        # parsed once per process, in a read transaction
-                with self.reading() as reader:
-                    runnable = self.specs.runnable(reader, definition_id)
-            return self._start(session, runnable, business_key, variables, actor)
+            return self._start(session, self._runnable(definition_id), business_key,
+                               variables, actor)
 
     def _start(self, session, runnable, business_key, variables, actor, message=None):
         parsed = runnable.parsed
@@ -368,9 +365,19 @@ class Engine(queries.QueryMixin):
             # may be moving at the same moment.
             wf = self.workflows.take(inst.id, inst.version)
         if wf is None:
-            parsed = self.specs.runnable(session, inst.definition_id).parsed
+            parsed = self._runnable(inst.definition_id).parsed
             wf = load_state(inst.state, parsed.spec, parsed.subprocess_specs, self.script_engine)
         return wf
+
+    def _runnable(self, definition_id):
+        """A deployed definition, parsed: from the cache, else read and parsed once in a read
+        transaction of its own (a definition never changes, and an operation that has not
+        begun writing must not begin because of it)."""
+        runnable = self.specs.get(definition_id)
+        if runnable is None:
+            with self.reading() as reader:
+                runnable = self.specs.runnable(reader, definition_id)
+        return runnable
 
     def _run_steps(self, wf):
         """Run engine steps; a failing script/condition/timer becomes a recorded failure."""
@@ -415,7 +422,7 @@ class Engine(queries.QueryMixin):
         if completing:
             inst.status, inst.ended_at = InstanceStatus.COMPLETED, now
         if ctx.sla_seconds is None:
-            ctx.sla_seconds = self.specs.runnable(session, inst.definition_id).sla_seconds
+            ctx.sla_seconds = self._runnable(inst.definition_id).sla_seconds
         known = (None if inst.id is None
                  else inst.projection or projection.read_fingerprint(conn, inst.id))
         changes = projection.plan(wf, ctx, now, known)

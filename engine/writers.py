@@ -20,13 +20,19 @@ without turns, and so does a thread that already holds the turn through another 
 """
 
 import fcntl
+import logging
 import os
 import sqlite3
+import stat
 import threading
 import time
+import weakref
 
 FIRST_LOOK, LONGEST_GAP = 50e-6, 500e-6     # seconds between looks at a taken turn
 _HELD = threading.local()                    # lock paths whose turn this thread holds
+log = logging.getLogger(__name__)
+
+TAKEN, HELD_HERE, TIMED_OUT = "taken", "held here", "timed out"
 
 
 def lock_path(database):
@@ -37,18 +43,31 @@ def lock_path(database):
 
 
 class Turn:
-    """The writer turn of one connection: an open descriptor of the lock file."""
+    """The writer turn of one connection: a descriptor of the lock file.
+
+    The file is opened read-only (flock needs no more), created with the database file's
+    permissions, so whoever may open the database may take turns on it.
+    """
 
     def __init__(self, path, timeout):
         self.path, self.timeout = path, timeout
-        self.fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-        self.held = False
+        self.fd = os.open(path, os.O_RDONLY | os.O_CREAT, _mode_of(path))
+        self._close_fd = weakref.finalize(self, os.close, self.fd)  # a connection gc dropped
+        self._holders = None        # the holding thread's set of held paths
+
+    @property
+    def held(self):
+        """True while this connection holds the turn."""
+        return self._holders is not None
 
     def take(self):
-        """Wait for the turn (at most the timeout); True when this connection holds it."""
+        """Wait for the turn (at most the timeout): TAKEN, HELD_HERE when this thread holds it
+        through another connection (waiting would be waiting for itself), or TIMED_OUT."""
         held_here = _held_paths()
-        if self.held or self.path in held_here:
-            return self.held
+        if self.held:
+            return TAKEN
+        if self.path in held_here:
+            return HELD_HERE
         deadline = None
         gap = FIRST_LOOK
         while True:
@@ -58,25 +77,50 @@ class Turn:
                 now = time.monotonic()
                 deadline = deadline or now + self.timeout
                 if now >= deadline:
-                    return False        # SQLite's busy timeout decides from here
+                    return TIMED_OUT
                 time.sleep(gap)
                 gap = min(gap * 2, LONGEST_GAP)
                 continue
-            self.held = True
+            self._holders = held_here
             held_here.add(self.path)
-            return True
+            return TAKEN
 
     def give_back(self):
         """Let the next writer in (nothing to do unless this connection holds the turn)."""
-        if self.held:
-            self.held = False
-            _held_paths().discard(self.path)
+        if self._holders is not None:
+            self._holders.discard(self.path)    # the set of the thread that took it
+            self._holders = None
             fcntl.flock(self.fd, fcntl.LOCK_UN)
 
     def close(self):
         """Give the turn back and close the lock file."""
-        self.give_back()
-        os.close(self.fd)
+        try:
+            self.give_back()
+        finally:
+            self._close_fd()
+
+
+def _mode_of(path):
+    database = path[:-len("-writers")]
+    try:
+        return stat.S_IMODE(os.stat(database).st_mode)
+    except OSError:
+        return 0o644
+
+
+def make_turn(path, timeout):
+    """A Turn for a new connection, or None (writers then rely on SQLite's lock alone) when
+    the lock file cannot be opened or locked here: no access, no flock on this filesystem."""
+    try:
+        turn = Turn(path, timeout)
+        fcntl.flock(turn.fd, fcntl.LOCK_SH | fcntl.LOCK_NB)   # can this filesystem lock?
+        fcntl.flock(turn.fd, fcntl.LOCK_UN)
+        return turn
+    except BlockingIOError:
+        return turn             # locks work; somebody writes right now
+    except OSError as exc:
+        log.warning("writers of %s do not take turns: %s", path[:-len("-writers")], exc)
+        return None
 
 
 def _held_paths():
@@ -92,9 +136,9 @@ class TurnConnection(sqlite3.Connection):
     turn = None
 
     def take_turn(self):
-        """Wait for this database file's writer turn (see the module docstring)."""
-        if self.turn is not None:
-            self.turn.take()
+        """Wait for this database file's writer turn (see the module docstring); TAKEN,
+        HELD_HERE or TIMED_OUT (None without a turn: no lock file here)."""
+        return None if self.turn is None else self.turn.take()
 
     def commit(self):
         try:

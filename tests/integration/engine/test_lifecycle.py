@@ -10,7 +10,7 @@ from sqlalchemy import select
 from engine import (Engine, InvalidVariables, NotAllowed, NotFound, StaleInstance,
                     TaskConflict)
 from engine.store import HumanTask, ProcessInstance
-from engine.writers import Turn, lock_path
+from engine.writers import TAKEN, Turn, lock_path
 
 from .conftest import T0, TENANT, assert_round_trip, deploy, only_task
 
@@ -57,7 +57,7 @@ def test_a_start_runs_its_workflow_before_it_takes_the_write_lock(eng, clock, mo
 
     monkeypatch.setattr(Engine, "_run_steps", observed)
     iid = eng.start("claim_review", "OCC-7", {"amount": 10}, TENANT, actor="agent")
-    assert seen == [True]
+    assert seen == [TAKEN]
     assert only_task(eng, iid).name == "Review claim"
     assert_round_trip(eng, iid)
 

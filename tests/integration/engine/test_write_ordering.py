@@ -4,7 +4,7 @@ writer commits meanwhile is never overwritten nor ignored (real SQLite file, rea
 import pytest
 
 from engine import Engine, TaskConflict
-from engine.writers import Turn, lock_path
+from engine.writers import TAKEN, Turn, lock_path
 
 from .conftest import TENANT, assert_round_trip, deploy, only_task
 
@@ -59,7 +59,7 @@ def test_other_writers_go_on_while_a_completion_runs_its_process(eng, claim, mea
 
     meanwhile.append(other_writer)
     done = eng.complete(task.id, "agent", {"approved": True})
-    assert free == [True] and done.status == "completed"
+    assert free == [TAKEN] and done.status == "completed"
     assert meanwhile.attempts == [True]        # nobody wrote meanwhile: no second attempt
 
 
