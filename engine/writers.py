@@ -14,9 +14,11 @@ SQLAlchemy's commit and the engine's own both end). A waiting writer looks again
 and at least every 0.5 ms, and the kernel releases the lock of a process that dies.
 
 The turn only orders writers: SQLite's own locking still guards the data. A writer that has
-not got its turn within the busy timeout goes ahead to BEGIN and SQLite decides, as it did
-without turns, and so does a thread that already holds the turn through another connection
-(SQLite then reports the database locked, as before, instead of the thread waiting for itself).
+not got its turn within the busy timeout goes ahead to BEGIN without waiting any longer (so
+"database is locked" still comes after one busy timeout), and a thread that already holds the
+turn through another connection leaves it to SQLite's busy handler instead of waiting for
+itself. Where the lock file cannot be opened or locked (no access, a filesystem without
+flock), connections work without turns, as before them.
 """
 
 import fcntl
