@@ -6,8 +6,7 @@ import weakref
 from sqlalchemy import create_engine, event
 from sqlalchemy.exc import DBAPIError
 
-from . import jsontext
-from . import writers
+from . import jsontext, writers
 from .checkpoints import BACKSTOP_PAGES, CommitCounter
 
 WRITE_OPTION = "parkops_writer"

@@ -88,9 +88,10 @@ class Operation:
     """One write transaction on `db_engine`; `info` holds what the operation collects.
 
     With `begin=False` the transaction begins only at begin_write(): statements before it
-    read outside any transaction, for an operation whose reads nothing can change meanwhile
-    (the newest version of a definition: versions are never altered) and which has work to
-    do before it writes. Other writers then wait only for its writes, not for that work.
+    read outside any transaction. That is for an operation with work to do before it writes,
+    whose reads either cannot change meanwhile (the newest version of a definition: versions
+    are never altered) or are checked when it begins (`watch`, see begin_write). Other writers
+    then wait only for its writes, not for that work.
     """
 
     def __init__(self, db_engine, begin=True, watch=False):
