@@ -1,4 +1,5 @@
-"""The expressions of a DMN decision table, as the engine will evaluate them.
+"""The expressions of a DMN decision table, as the engine will evaluate them, and its tables
+with their output columns (what engine.decisions checks hit policies and aggregations against).
 
 SpiffWorkflow evaluates a rule's input entry against its column's input expression: an entry
 that is a complete expression is compared with `==` ("'gold'"), one that starts with an
@@ -11,6 +12,15 @@ import re
 
 DMN_TAGS = ("inputExpression", "inputEntry", "outputEntry")
 _QUESTION = re.compile(r"(\?)(?=(?:[^'\"]|['\"][^'\"]*['\"])*$)")   # a ? outside quotes
+
+
+def decision_tables(tree):
+    """(decisionTable element, names of its output columns) of every table in the file."""
+    for table in tree.getroot().iter():
+        if isinstance(table.tag, str) and table.tag.endswith("}decisionTable"):
+            outputs = [node.get("name") or node.get("label") or node.get("id") for node in table
+                       if isinstance(node.tag, str) and node.tag.endswith("}output")]
+            yield table, outputs
 
 
 def decision_expressions(tree):

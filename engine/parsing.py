@@ -11,16 +11,21 @@ from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator, full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.camunda.parser import CamundaParser
-from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser, UserTaskParser
+from SpiffWorkflow.camunda.parser.task_spec import (BusinessRuleTaskParser, CamundaTaskParser,
+                                                    UserTaskParser)
 from SpiffWorkflow.camunda.specs.user_task import UserTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from . import camunda, dmnchecks, forms, sandbox, semantics
+from . import calls, camunda, decisions, dmnchecks, forms, sandbox, semantics
 from .errors import DefinitionError, ExpressionRejected
 from .xmlsafe import is_dmn, parse_xml
 
 C = f"{{{camunda.CAMUNDA_NS}}}"
 _SCRIPT_FORMATS = ("", "python", "py", "text/x-python", "python3")
+# Names SpiffWorkflow gives the task specs it adds to every process: an element with such an id
+# would silently replace one (a start event called "Start" leaves the process with no path).
+_RESERVED_IDS = frozenset({"Start", "End", "Root"})
+_RESERVED_SUFFIXES = (".EndJoin", ".BoundaryEventSplit", ".BoundaryEventJoin")
 
 
 class HandlerServiceTask(ServiceTask):
@@ -60,8 +65,43 @@ class ServiceTaskParser(CamundaTaskParser):
                                **self.bpmn_attributes)
 
 
+class DecisionTaskParser(BusinessRuleTaskParser):
+    """Business-rule task parser: camunda:resultVariable and camunda:mapDecisionResult, checked
+    against the decision's output columns when the parser checks (see parse_files)."""
+
+    def create_task(self):
+        result_variable = self.node.get(f"{C}resultVariable")
+        mapping = self.node.get(f"{C}mapDecisionResult")
+        parser = self.process_parser.parser
+        engine = parser.get_engine(self.get_decision_ref(self.node), self.node)
+        problem = decisions.mapping_problem(result_variable, mapping, engine.outputs)
+        if problem and parser.checks:
+            self.raise_validation_exception(f"business-rule task '{_label(self.node)}': {problem}")
+        return self.spec_class(self.spec, self.bpmn_id, dmnEngine=engine,
+                               result_variable=result_variable, mapping=mapping,
+                               **self.bpmn_attributes)
+
+
+class MappedCallActivityParser(CamundaParser.OVERRIDE_PARSER_CLASSES[
+        full_tag("callActivity")][0]):
+    """Call activity parser that keeps the camunda:in/out variable mappings (engine.calls)."""
+
+    def create_task(self):
+        task = super().create_task()
+        try:
+            task.ins, task.outs = calls.read_mappings(self.node)
+        except ValueError as exc:
+            if self.process_parser.parser.checks:
+                message, element = exc.args
+                raise ValidationException(f"call activity '{_label(self.node)}': {message}",
+                                          file_name=self.filename,
+                                          line_number=element.sourceline) from None
+        return task
+
+
 class ParkOpsParser(CamundaParser):
-    """CamundaParser with ParkOps' human-task and service-task specs."""
+    """CamundaParser with ParkOps' human-task, service-task, business-rule-task and call
+    activity specs, and decision tables evaluated as Camunda evaluates them (engine.decisions)."""
 
     OVERRIDE_PARSER_CLASSES = {
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
@@ -69,7 +109,20 @@ class ParkOpsParser(CamundaParser):
         full_tag("manualTask"): (ManualTaskParser, CamundaParser.OVERRIDE_PARSER_CLASSES[
             full_tag("manualTask")][1]),
         full_tag("serviceTask"): (ServiceTaskParser, HandlerServiceTask),
+        full_tag("businessRuleTask"): (DecisionTaskParser, decisions.DecisionTask),
+        full_tag("callActivity"): (MappedCallActivityParser, calls.MappedCallActivity),
     }
+
+    def __init__(self, *args, checks=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.checks = checks
+
+    def get_engine(self, decision_ref, node):
+        """The decision `decision_ref` (a CamundaDecision), with its table's aggregation."""
+        table = super().get_engine(decision_ref, node).decision_table
+        element = self.dmn_parsers[decision_ref].node
+        found = element.xpath(".//*[local-name()='decisionTable']")
+        return decisions.CamundaDecision(table, found[0].get("aggregation") if found else None)
 
 
 def human_task_meta(node, lane):
@@ -131,7 +184,7 @@ def parse_files(files, handlers=None, checks=True):
     `checks=False` rebuilds a stored deployment: it passed the checks of its day, and what
     today's rules refuse is refused by the sandbox at run time, as an incident.
     """
-    parser = ParkOpsParser(validator=BpmnValidator())
+    parser = ParkOpsParser(validator=BpmnValidator(), checks=checks)
     trees, decisions, checksums = {}, {}, {}
     for filename, data in files:
         checksums[filename] = hashlib.sha256(_as_bytes(data)).hexdigest()
@@ -140,6 +193,7 @@ def parse_files(files, handlers=None, checks=True):
         with _located(filename, tree):
             if is_dmn(tree):
                 if checks:
+                    _check_decision_tables(tree, filename)
                     _check_expressions(dmnchecks.decision_expressions(tree), filename)
                 decisions.update(_add_dmn(parser, tree, filename))
             else:
@@ -208,6 +262,7 @@ def _prepare_bpmn(tree, filename, handlers, checks=True):
     if not checks:
         return
     _check_expressions(camunda.expressions(tree), filename)
+    _check_expressions(calls.mapping_expressions(tree.getroot()), filename)
     _check_nodes(tree, filename, handlers)
 
 
@@ -220,6 +275,16 @@ def _check_expressions(found, filename):
             inner = (line or 1) + (exc.line - 1 if exc.line else 0)
             raise DefinitionError(f"{kind} refused: {exc.message} in {_excerpt(text)}",
                                   filename, inner) from None
+
+
+def _check_decision_tables(tree, filename):
+    """Refuse, with its line, a decision table whose hit policy or aggregation cannot run."""
+    for table, outputs in dmnchecks.decision_tables(tree):
+        problem = decisions.table_problem(table.get("hitPolicy"), table.get("aggregation"),
+                                          outputs)
+        if problem:
+            raise DefinitionError(f"decision table '{_label(table.getparent())}': {problem}",
+                                  filename, table.sourceline)
 
 
 def _excerpt(text, limit=60):
@@ -239,6 +304,12 @@ def _check_nodes(tree, filename, handlers):
         if sla is not None and not camunda.is_iso_duration(sla):
             raise DefinitionError(f"process property sla='{sla}' is not an ISO-8601 duration "
                                   "such as P2D or PT4H", filename, node.sourceline)
+        for element in node.iter():
+            element_id = element.get("id") if isinstance(element.tag, str) else None
+            if element_id and (element_id in _RESERVED_IDS
+                               or element_id.endswith(_RESERVED_SUFFIXES)):
+                raise DefinitionError(f"id '{element_id}' is reserved by the engine; give the "
+                                      "element another id", filename, element.sourceline)
     for node in root.iter(f"{bpmn}dataStore"):
         raise DefinitionError(f"data store '{_label(node)}' has no implementation here; "
                               "keep the data in process variables", filename, node.sourceline)

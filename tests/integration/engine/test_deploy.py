@@ -161,3 +161,16 @@ def test_miwg_reference_model_deploys_or_is_refused_with_a_located_reason(eng, p
         assert len(err.message) > 10
     else:
         assert deployed and all(d.version == 1 for d in deployed)
+
+
+@pytest.mark.parametrize("element_id, reserved, line", [
+    ("start", "Start", 14), ("end", "End", 23), ("review", "review.EndJoin", 18)])
+def test_element_ids_the_engine_uses_itself_are_refused(eng, element_id, reserved, line):
+    """A start event called "Start" would replace the engine's own start and leave the process
+    with no path: refused at its line instead of ending every instance at once."""
+    xml = bpmn("minimal.bpmn").replace(f'"{element_id}"'.encode(), f'"{reserved}"'.encode())
+    with pytest.raises(DefinitionError) as err:
+        eng.deploy(xml, "minimal.bpmn", TENANT, actor="designer")
+    assert str(err.value) == (f"minimal.bpmn:{line}: id '{reserved}' is reserved by the engine; "
+                              "give the element another id")
+    assert eng.definitions(TENANT) == []
