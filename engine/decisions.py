@@ -142,7 +142,8 @@ class CamundaDecision(DMNEngine):
         try:
             total = {"SUM": sum, "MIN": min, "MAX": max}[self.aggregation](values)
         except TypeError as exc:
-            raise DecisionError(f"cannot take the {self.aggregation} of {values!r}: {exc}") from None
+            raise DecisionError(
+                f"cannot take the {self.aggregation} of {values!r}: {exc}") from None
         return [{name: total}]
 
     def result(self, task):

@@ -18,6 +18,7 @@ from datetime import timedelta
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select
@@ -177,6 +178,18 @@ def catch_message(wf, name, variables):
     return wf.event_manager.catch(event, internal=False) > 0
 
 
+def catch_signal(wf, name):
+    """Hand signal `name` to every catch event of the workflow waiting for it; False when none
+    waits."""
+    definition = next((d for task in wf.event_manager.tasks.values()
+                       for d in semantics.flatten(getattr(task.task_spec, "event_definition",
+                                                          None))
+                       if isinstance(d, SignalEventDefinition) and d.name == name), None)
+    if definition is None:
+        return False
+    return wf.event_manager.catch(BpmnEvent(definition), internal=False) > 0
+
+
 def _waiting_message(wf, name):
     for task in wf.event_manager.tasks.values():
         for definition in semantics.flatten(getattr(task.task_spec, "event_definition", None)):
@@ -185,22 +198,32 @@ def _waiting_message(wf, name):
     return None
 
 
-def take_thrown_messages(wf):
-    """Take the events the instance threw that nobody inside it caught: [(message, variables)]."""
-    return [(event.event_definition.name, _jsonable(event.payload)) for event in wf.get_events()
-            if isinstance(event.event_definition, MessageEventDefinition)]
+def take_thrown(wf):
+    """Take the events the instance threw for the world outside it: ([(message, variables)],
+    [signal names]). Messages are those nothing inside caught; signals are all (a signal is
+    broadcast, see engine.semantics.Signal)."""
+    messages, signals = [], []
+    for event in wf.get_events():
+        definition = event.event_definition
+        if isinstance(definition, MessageEventDefinition):
+            messages.append((definition.name, _jsonable(event.payload)))
+        elif isinstance(definition, SignalEventDefinition):
+            signals.append(definition.name)
+    return messages, signals
 
 
-def queue_messages(session, inst, thrown):
-    """Put thrown messages into the outbox, for delivery after this transaction commits."""
-    if not thrown:
+def queue_thrown(session, inst, messages, signals):
+    """Put thrown messages and signals into the outbox, for delivery after this transaction
+    commits."""
+    if not messages and not signals:
         return
     now = clock.now()
     session.info.setdefault(OUTBOX, set()).add(inst.id)
     INSERT_JOB.executemany(session.connection(), [
         job_row(inst, JobKind.MESSAGE, name, now,
                 payload={"variables": variables, "business_key": inst.business_key})
-        for name, variables in thrown])
+        for name, variables in messages] + [
+        job_row(inst, JobKind.SIGNAL, name, now, payload={}) for name in signals])
 
 
 def _jsonable(payload):
@@ -227,6 +250,8 @@ def run_job(engine, job_id):
         kind = job.kind if job is not None and job.status == JobStatus.PENDING else None
     if kind == JobKind.MESSAGE:
         deliver_message(engine, job_id)
+    elif kind == JobKind.SIGNAL:
+        deliver_signal(engine, job_id)
     elif kind == JobKind.SERVICE:
         run_service(engine, job_id)
     elif kind == JobKind.NOTIFY:
@@ -246,6 +271,18 @@ def deliver_message(engine, job_id):
         if not received:
             job.last_error = "no instance was waiting for this message"
         audit.record(session, job.tenant, "message_sent", job.instance_id, message=job.handler,
+                     received=received)
+
+
+def deliver_signal(engine, job_id):
+    """Broadcast a thrown signal to the other instances waiting for it (at least once)."""
+    with engine.reading() as session:
+        job = session.get(Job, job_id)
+    received = engine.broadcast_signal(job.handler, job.tenant, exclude=job.instance_id)
+    with engine._operation() as session:
+        job = session.get(Job, job_id)
+        job.status, job.attempts = JobStatus.DONE, job.attempts + 1
+        audit.record(session, job.tenant, "signal_sent", job.instance_id, signal=job.handler,
                      received=received)
 
 
@@ -308,7 +345,7 @@ def record_lost(engine, job_id, reason):
     """The worker running a job vanished: an attempt lost, tried again at once (or an incident)."""
     with engine.reading() as session:
         job = session.get(Job, job_id)
-        if job is None or job.kind == JobKind.MESSAGE:
+        if job is None or job.kind in (JobKind.MESSAGE, JobKind.SIGNAL):
             return          # deliveries are at-least-once and hold no attempts: just run again
     _record_failure(engine, job_id, WorkerLost(reason), backoff=False)
 

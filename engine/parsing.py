@@ -166,6 +166,7 @@ class ParsedProcess:
     subprocess_specs: dict
     start_form: dict = field(default_factory=dict)
     start_messages: list = field(default_factory=list)
+    start_signals: list = field(default_factory=list)
     properties: dict = field(default_factory=dict)     # camunda:property on the process
 
 
@@ -237,6 +238,7 @@ def _processes_of(parser, tree, filename):
             subprocess_specs=subprocess_specs,
             start_form=forms.read_form(start) if start is not None else {},
             start_messages=_start_messages(tree, node),
+            start_signals=_start_signals(tree, node),
             properties=process_properties(node))
     return found
 
@@ -254,6 +256,16 @@ def _start_messages(tree, process):
              for m in tree.getroot().iter(f"{bpmn}message")}
     refs = [d.get("messageRef") for d in process.iterfind(
         f"{bpmn}startEvent/{bpmn}messageEventDefinition")]
+    return [names.get(ref, ref) for ref in refs if ref]
+
+
+def _start_signals(tree, process):
+    """Names of the signals that start `process` (signal start events)."""
+    bpmn = f"{{{camunda.BPMN_NS}}}"
+    names = {s.get("id"): s.get("name") or s.get("id")
+             for s in tree.getroot().iter(f"{bpmn}signal")}
+    refs = [d.get("signalRef") for d in process.iterfind(
+        f"{bpmn}startEvent/{bpmn}signalEventDefinition")]
     return [names.get(ref, ref) for ref in refs if ref]
 
 

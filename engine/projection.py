@@ -11,6 +11,7 @@ overdue flags only.
 
 from datetime import timezone
 
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, select
@@ -18,13 +19,16 @@ from sqlalchemy import bindparam, select
 from . import audit, semantics
 from .parsing import HandlerServiceTask
 from .prepared import Prepared
-from .status import JobKind, JobStatus, TaskStatus
+from .status import JobKind, JobStatus, SubscriptionKind, TaskStatus
 from .store import NO_DUE, HumanTask, Job, MessageSubscription, PendingTimer, TaskQueueEntry
 from .taskfields import task_fields, timer_due, timers_of
 
 TASKS, QUEUE, TIMERS = HumanTask.__table__, TaskQueueEntry.__table__, PendingTimer.__table__
 SUBSCRIPTIONS, JOBS = MessageSubscription.__table__, Job.__table__
-EMPTY = {"tasks": {}, "timers": {}, "messages": [], "jobs": []}
+EMPTY = {"tasks": {}, "timers": {}, "messages": [], "signals": [], "jobs": []}
+# What each kind of subscription waits for.
+_CAUGHT = {SubscriptionKind.MESSAGE: MessageEventDefinition,
+           SubscriptionKind.SIGNAL: SignalEventDefinition}
 
 INSERT_TASK, INSERT_QUEUE = Prepared.insert(TASKS), Prepared.insert(QUEUE)
 INSERT_TIMER, INSERT_SUBSCRIPTION = Prepared.insert(TIMERS), Prepared.insert(SUBSCRIPTIONS)
@@ -40,7 +44,7 @@ MOVE_TIMER = Prepared(TIMERS.update().where(TIMERS.c.instance_id == bindparam("b
                       .values(due_at=bindparam("due_at")))
 DELETE_SUBSCRIPTION = Prepared(SUBSCRIPTIONS.delete().where(
     SUBSCRIPTIONS.c.instance_id == bindparam("b_instance"),
-    SUBSCRIPTIONS.c.message == bindparam("b_message")))
+    SUBSCRIPTIONS.c.message == bindparam("b_message"), SUBSCRIPTIONS.c.kind == bindparam("kind")))
 CANCEL_JOB = Prepared(JOBS.update().where(
     JOBS.c.instance_id == bindparam("b_instance"), JOBS.c.task_id == bindparam("b_task"),
     JOBS.c.kind == JobKind.SERVICE, JOBS.c.status == JobStatus.PENDING)
@@ -81,7 +85,9 @@ def plan(wf, ctx, now, fingerprint):
                        fingerprint["tasks"])
     waiting = waiting_event_tasks(wf)
     changes.plan_timers(waiting, fingerprint["timers"])
-    changes.plan_messages(waiting, fingerprint["messages"])
+    changes.plan_subscriptions(waiting, SubscriptionKind.MESSAGE, fingerprint["messages"])
+    # Fingerprints written before signals were projected have no "signals".
+    changes.plan_subscriptions(waiting, SubscriptionKind.SIGNAL, fingerprint.get("signals", []))
     changes.plan_jobs([t for t in active if t.state == TaskState.STARTED], fingerprint["jobs"])
     return changes
 
@@ -94,7 +100,7 @@ class Plan:
         self.fingerprint = {}
         self.closed, self.opened = [], []      # (task id, name); task_fields() dicts
         self.timers_gone, self.timers_moved, self.timers_new = [], [], []
-        self.messages_gone, self.messages_new = [], []
+        self.subscriptions_gone, self.subscriptions_new = [], []     # (kind, name)
         self.jobs_gone, self.jobs_new = [], []
 
     def plan_tasks(self, ready, known):
@@ -123,17 +129,18 @@ class Plan:
                            if tid not in known]
         self.fingerprint["timers"] = keys
 
-    def plan_messages(self, waiting, known):
-        """Message catch events the instance waits on."""
+    def plan_subscriptions(self, waiting, kind, known):
+        """Message (or signal) catch events the instance waits on."""
+        caught = _CAUGHT[kind]
         wanted = set()
         for task in waiting:
             if task.has_state(TaskState.WAITING):
                 wanted.update(e.name for e in semantics.flatten(
                     getattr(task.task_spec, "event_definition", None))
-                    if isinstance(e, MessageEventDefinition))
-        self.messages_gone = [name for name in known if name not in wanted]
-        self.messages_new = sorted(wanted - set(known))
-        self.fingerprint["messages"] = sorted(wanted)
+                    if isinstance(e, caught))
+        self.subscriptions_gone += [(kind, name) for name in known if name not in wanted]
+        self.subscriptions_new += [(kind, name) for name in sorted(wanted - set(known))]
+        self.fingerprint[f"{kind}s"] = sorted(wanted)
 
     def plan_jobs(self, started, known):
         """A job for every service task waiting on its handler, once per task."""
@@ -148,7 +155,7 @@ class Plan:
         conn = session.connection()
         self._apply_tasks(session, conn, inst)
         self._apply_timers(conn, inst)
-        self._apply_messages(conn, inst)
+        self._apply_subscriptions(conn, inst)
         self._apply_jobs(conn, inst)
 
     def _apply_tasks(self, session, conn, inst):
@@ -186,14 +193,15 @@ class Plan:
                 dict(instance_id=inst.id, tenant=inst.tenant, task_id=tid, name=name, due_at=due)
                 for tid, due, name in self.timers_new])
 
-    def _apply_messages(self, conn, inst):
-        if self.messages_gone:
+    def _apply_subscriptions(self, conn, inst):
+        if self.subscriptions_gone:
             DELETE_SUBSCRIPTION.executemany(conn, [
-                {"b_instance": inst.id, "b_message": name} for name in self.messages_gone])
-        if self.messages_new:
+                {"b_instance": inst.id, "b_message": name, "kind": kind}
+                for kind, name in self.subscriptions_gone])
+        if self.subscriptions_new:
             INSERT_SUBSCRIPTION.executemany(conn, [
-                dict(instance_id=inst.id, tenant=inst.tenant, message=name,
-                     business_key=inst.business_key) for name in self.messages_new])
+                dict(instance_id=inst.id, tenant=inst.tenant, message=name, kind=kind,
+                     business_key=inst.business_key) for kind, name in self.subscriptions_new])
 
     def _apply_jobs(self, conn, inst):
         if self.jobs_gone:
@@ -254,10 +262,15 @@ def read_fingerprint(conn, instance_id):
         TASKS.c.instance_id == instance_id, TASKS.c.status == TaskStatus.OPEN))
     timers = conn.execute(select(TIMERS.c.task_id, TIMERS.c.due_at).where(
         TIMERS.c.instance_id == instance_id))
-    messages = conn.scalars(select(SUBSCRIPTIONS.c.message).where(
-        SUBSCRIPTIONS.c.instance_id == instance_id))
+    subscriptions = conn.execute(select(SUBSCRIPTIONS.c.kind, SUBSCRIPTIONS.c.message).where(
+        SUBSCRIPTIONS.c.instance_id == instance_id)).all()
     jobs = conn.scalars(select(JOBS.c.task_id).where(
         JOBS.c.instance_id == instance_id, JOBS.c.kind == JobKind.SERVICE,
         JOBS.c.status.in_([JobStatus.PENDING, JobStatus.FAILED])))
     return {"tasks": dict(tasks.all()), "timers": {t: _due_key(d) for t, d in timers},
-            "messages": sorted(set(messages)), "jobs": sorted(set(jobs))}
+            "messages": _names(subscriptions, SubscriptionKind.MESSAGE),
+            "signals": _names(subscriptions, SubscriptionKind.SIGNAL), "jobs": sorted(set(jobs))}
+
+
+def _names(subscriptions, kind):
+    return sorted({name for of_kind, name in subscriptions if of_kind == kind})

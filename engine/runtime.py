@@ -21,7 +21,7 @@ from .operation import Operation
 from .projection import SyncContext, add_queue_entries
 from .services import ServiceRegistry
 from .serializer import dump_ended, dump_state, load_state
-from .status import IncidentKind, InstanceStatus, TaskStatus
+from .status import IncidentKind, InstanceStatus, SubscriptionKind, TaskStatus
 from .store import Incident, MessageSubscription
 
 
@@ -124,14 +124,18 @@ class Engine(queries.QueryMixin):
             return self._start(session, self._runnable(definition_id), business_key,
                                variables, actor)
 
-    def _start(self, session, runnable, business_key, variables, actor, message=None):
+    def _start(self, session, runnable, business_key, variables, actor, message=None,
+               signal=None):
         parsed = runnable.parsed
-        values = dict(variables or {}) if message else forms.validate(parsed.start_form, variables)
+        values = (dict(variables or {}) if message or signal
+                  else forms.validate(parsed.start_form, variables))
         wf = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=self.script_engine)
         for task in projection.tasks_in_state(wf, TaskState.READY):
             task.data.update(values)
         failures = self._run_steps(wf)
         if message and jobs.catch_message(wf, message, values):
+            failures += self._run_steps(wf)
+        if signal and jobs.catch_signal(wf, signal):
             failures += self._run_steps(wf)
         session.begin_write()       # writes from here (begun already in a message start)
         inst = instances.InstanceRow(
@@ -141,7 +145,7 @@ class Engine(queries.QueryMixin):
         self._finish(session, inst, wf, failures,
                      SyncContext(actor, sla_seconds=runnable.sla_seconds),
                      started=dict(business_key=business_key, version=runnable.version,
-                                  message=message))
+                                  message=message, **({"signal": signal} if signal else {})))
         return inst.id
 
     def cancel(self, instance_id, actor, tenant=None):
@@ -167,7 +171,8 @@ class Engine(queries.QueryMixin):
         """
         with self.reading() as session:
             query = select(MessageSubscription.instance_id).where(
-                MessageSubscription.tenant == tenant, MessageSubscription.message == name)
+                MessageSubscription.tenant == tenant, MessageSubscription.message == name,
+                MessageSubscription.kind == SubscriptionKind.MESSAGE)
             if correlation_key is not None:
                 query = query.where(MessageSubscription.business_key == correlation_key)
             ids = sorted(set(session.scalars(query)) - {exclude})
@@ -186,6 +191,40 @@ class Engine(queries.QueryMixin):
                          variables=variables or {})
             self._advance(session, inst, wf, SyncContext())
             return 1
+
+    def broadcast_signal(self, name, tenant="default", exclude=None):
+        """Send signal `name` to every instance of the tenant waiting for it (each in its own
+        transaction), and start one instance of each process with a signal start event for
+        it. Returns how many instances received it or were started."""
+        with self.reading() as session:
+            ids = sorted(set(session.scalars(select(MessageSubscription.instance_id).where(
+                MessageSubscription.tenant == tenant, MessageSubscription.message == name,
+                MessageSubscription.kind == SubscriptionKind.SIGNAL))) - {exclude})
+        hits = sum(self._deliver_signal(iid, name) for iid in ids)
+        return hits + self._start_by_signal(name, tenant)
+
+    def _deliver_signal(self, instance_id, name):
+        with self._operation() as session:
+            inst = self._instance(session, instance_id)
+            if inst.status != InstanceStatus.RUNNING:
+                return 0
+            wf = self._workflow(session, inst)
+            if not jobs.catch_signal(wf, name):
+                return 0
+            audit.record(session, inst.tenant, "signal_received", inst.id, signal=name)
+            self._advance(session, inst, wf, SyncContext())
+            return 1
+
+    def _start_by_signal(self, name, tenant):
+        with self.reading() as session:
+            latest = queries.latest_definitions(session, tenant)
+        starters = [d for d in latest
+                    if d.kind == "bpmn" and name in self._runnable(d.id).parsed.start_signals]
+        for definition in starters:
+            with self._operation(begin=False) as session:
+                self._start(session, self._runnable(definition.id), None, None, None,
+                            signal=name)
+        return len(starters)
 
     def _start_by_message(self, name, business_key, variables, tenant):
         with self._operation() as session:
@@ -404,9 +443,9 @@ class Engine(queries.QueryMixin):
     def _finish(self, session, inst, wf, failures, ctx, started=None):
         # Thrown messages leave the workflow before it is saved: saved, a reload would throw
         # them again, and the cached workflow would differ from the stored one.
-        thrown = jobs.take_thrown_messages(wf)
+        messages, signals = jobs.take_thrown(wf)
         self._save(session, inst, wf, ctx)
-        jobs.queue_messages(session, inst, thrown)
+        jobs.queue_thrown(session, inst, messages, signals)
         if started is not None:
             audit.record(session, inst.tenant, "instance_started", inst.id, actor=ctx.actor,
                          first=True, **started)

@@ -11,6 +11,11 @@ like ours.
 Messages: a correlated message's variables become process variables, as in Camunda, instead
 of landing under `<task>_Response`.
 
+Signals: a thrown signal reaches every instance waiting for it, as in Camunda, not only the
+thrower's own catch events. SpiffWorkflow hands an event to the rest of the world (get_events)
+only when nothing inside the workflow caught it; a signal is handed out always, and the engine
+broadcasts it to the other instances of the tenant after the transaction commits.
+
 Event-based gateways: the first event to happen takes its path and withdraws the others.
 SpiffWorkflow records every event it sees at the gateway and runs the path of each: a message
 delivered while the gateway's timer was already due (the runner had not fired it yet) ran both
@@ -24,6 +29,7 @@ after a restart (or in another process) children would never be merged; `adapt` 
 
 from datetime import datetime, timedelta
 
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (CycleTimerEventDefinition,
                                                               DurationTimerEventDefinition,
@@ -99,6 +105,17 @@ class Message(CamundaMessageEventDefinition):
         my_task.data.update(my_task.internal_data.get(self.name) or {})
 
 
+class Signal(SignalEventDefinition):
+    """A signal: caught inside the instance and always handed out for the other instances."""
+
+    def throw(self, my_task):
+        event = BpmnEvent(self)
+        top = my_task.workflow.top_workflow
+        if top.event_manager.catch(event) > 0:
+            # Caught inside: SpiffWorkflow keeps it there; other instances must see it too.
+            top.bpmn_events.append(event)
+
+
 class GatewayEvents(MultipleEventDefinition):
     """The events after an event-based gateway: exactly one of them ever fires."""
 
@@ -124,6 +141,7 @@ _REPLACEMENTS = {
     TimeDateEventDefinition: DateTimer,
     CycleTimerEventDefinition: CycleTimer,
     CamundaMessageEventDefinition: Message,
+    SignalEventDefinition: Signal,
 }
 
 

@@ -22,6 +22,7 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import (BpmnSubWorkflowConve
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION, BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.event_definition import (
     TimerConditionalEventDefinitionConverter)
+from SpiffWorkflow.bpmn.serializer.helpers.spec import EventDefinitionConverter
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.camunda.serializer.event_definition import (
     MessageEventDefinitionConverter as CamundaMessageConverter)
@@ -103,6 +104,7 @@ def _registry():
     for cls in (semantics.DurationTimer, semantics.DateTimer, semantics.CycleTimer):
         config[cls] = TimerConditionalEventDefinitionConverter
     config[semantics.Message] = CamundaMessageConverter
+    config[semantics.Signal] = EventDefinitionConverter
     return BpmnWorkflowSerializer.configure(config)
 
 

@@ -25,7 +25,13 @@ class JobStatus(StrEnum):
 class JobKind(StrEnum):
     SERVICE = "service"         # call a registered handler for a waiting service task
     MESSAGE = "message"         # deliver a message one instance threw to the others
+    SIGNAL = "signal"           # broadcast a signal one instance threw to the others
     NOTIFY = "notify"           # tell people about a task (overdue...) through a handler
+
+
+class SubscriptionKind(StrEnum):
+    MESSAGE = "message"         # correlated by business key
+    SIGNAL = "signal"           # broadcast to every waiting instance of the tenant
 
 
 class IncidentKind(StrEnum):

@@ -6,7 +6,7 @@ from sqlalchemy import (JSON, Boolean, DateTime, ForeignKey, Index, Integer, Str
                         TypeDecorator, UniqueConstraint, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from .status import InstanceStatus, JobStatus, TaskStatus
+from .status import InstanceStatus, JobStatus, SubscriptionKind, TaskStatus
 
 # Sort key for tasks without a due date: after every real date, and indexable (no NULLS LAST).
 NO_DUE = datetime(9999, 12, 31, tzinfo=timezone.utc)
@@ -167,7 +167,8 @@ class PendingTimer(Base):
 
 
 class MessageSubscription(Base):
-    """A message catch event an instance waits on, correlated by the instance's business key."""
+    """A message or signal catch event an instance waits on (`kind` message | signal); a
+    message is correlated by the instance's business key, a signal reaches every instance."""
 
     __tablename__ = "engine_message_subscription"
     __table_args__ = (Index("ix_subscription_lookup", "tenant", "message", "business_key"),)
@@ -176,6 +177,8 @@ class MessageSubscription(Base):
     tenant: Mapped[str] = mapped_column(String(64))
     message: Mapped[str] = mapped_column(String(255))
     business_key: Mapped[str | None] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(8), default=SubscriptionKind.MESSAGE,
+                                      server_default=SubscriptionKind.MESSAGE)
 
 
 class Job(Base):

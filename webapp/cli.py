@@ -1,4 +1,5 @@
-"""`flask` commands: init, deploy, instances, tasks. Each is thin over engine/processes."""
+"""`flask` commands: init, deploy, instances, tasks, signal. Each is thin over
+engine/processes."""
 from pathlib import Path
 
 import click
@@ -21,7 +22,7 @@ CLI_ACTOR = "cli"
 def register(app):
     """Add the ParkOps commands to `app.cli`."""
     for command in (init_command, deploy_command, instances_command, tasks_command,
-                    scheduler_command):
+                    signal_command, scheduler_command):
         app.cli.add_command(command)
     from .invoicing import cli as invoicing_cli; invoicing_cli.register(app)  # noqa: E702
 
@@ -94,6 +95,18 @@ def tasks_command(tenant, role, limit):
         [(t.id, t.name, t.process_key, t.business_key, ",".join(t.candidate_groups or ()),
           t.assignee, _when(t.due_at)) for t in rows],
     )
+
+
+@click.command("signal")
+@click.argument("name")
+@click.option("--tenant", help="Organisation (default: config).")
+@with_appcontext
+def signal_command(name, tenant):
+    """Broadcast signal NAME: every waiting instance hears it, signal start events start."""
+    tenant = tenant or current_app.config["DEFAULT_TENANT"]
+    received = get_engine().broadcast_signal(name.strip(), tenant)
+    click.echo(f"signal {name.strip()!r}: {received} instance(s) received it or started "
+               f"in {tenant}")
 
 
 @click.command("scheduler")

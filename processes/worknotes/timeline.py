@@ -22,6 +22,8 @@ PHRASES = {
     "timer_fired": "Timer “{name}” fired",
     "message_received": "Message “{message}” arrived",
     "message_sent": "Message “{message}” was sent",
+    "signal_received": "Signal “{signal}” was heard",
+    "signal_sent": "Signal “{signal}” was broadcast; {received} other case(s) heard it",
     "service_completed": "Automatic step “{handler}” finished",
     "service_failed": "Automatic step “{handler}” failed (attempt {attempt})",
     "notification_sent": "A deadline notification was sent",

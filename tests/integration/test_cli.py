@@ -1,4 +1,4 @@
-"""The flask CLI: init, deploy, instances, tasks."""
+"""The flask CLI: init, deploy, instances, tasks, signal."""
 import re
 from pathlib import Path
 
@@ -142,3 +142,22 @@ def test_instances_filters_by_status(app):
 
     done = runner.invoke(args=["instances", "--tenant", "demo", "--status", "completed"])
     assert done.stdout.splitlines() == ["(none)"]
+
+
+def test_signal_reaches_waiting_instances_and_starts_listeners(app):
+    """`signal NAME` broadcasts: the waiting notice moves on, the closure report starts."""
+    runner = app.test_cli_runner()
+    listeners = str(BPMN_DIR / "car_park_closed_listeners.bpmn")
+    assert runner.invoke(args=["deploy", listeners, "--tenant", "demo"]).exit_code == 0
+    with app.app_context():
+        notice = get_engine().start("season_notice", "SEASON-5", tenant="demo", actor="test")
+    result = runner.invoke(args=["signal", "car-park-closed", "--tenant", "demo"])
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        "signal 'car-park-closed': 2 instance(s) received it or started in demo\n")
+    with app.app_context():
+        engine = get_engine()
+        assert [t.name for t in engine.instance_tasks(notice)] == [
+            "Tell parker about the closure"]
+        assert [i.process_key for i in engine.instances("demo", status="running")
+                if i.process_key == "closure_report"] == ["closure_report"]
