@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from sqlalchemy import bindparam, func, select
 
-from . import audit, camunda, clock
+from . import audit, camunda, clock, starttimers
 from .errors import DefinitionError, NotFound
 from .parsing import parse_files
 from .prepared import Prepared
@@ -81,13 +81,18 @@ def _store(session, tenant, actor, files, items, checksum):
             session.add(deployment)
             session.flush()
         version = (current.version if current else 0) + 1
-        session.add(ProcessDefinition(
+        definition = ProcessDefinition(
             tenant=tenant, key=key, kind=kind, version=version, name=name,
             filename=files[0][0], checksum=checksum, deployment_id=deployment.id,
             deployed_at=now, deployed_by=actor,
             start_form=(parsed.start_form or None) if parsed else None,
             start_messages=(parsed.start_messages or None) if parsed else None,
-            **_settings(parsed)))
+            **_settings(parsed))
+        session.add(definition)
+        if kind == "bpmn":
+            session.flush()
+            starttimers.replace(session, tenant, key, definition.id,
+                                starttimers.schedules(parsed, now))
         audit.record(session, tenant, "definition_deployed", actor=actor,
                      key=key, version=version, definition_kind=kind)
         results.append(Deployed(key, version, name, True, kind))

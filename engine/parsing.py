@@ -16,7 +16,8 @@ from SpiffWorkflow.camunda.parser.task_spec import (BusinessRuleTaskParser, Camu
 from SpiffWorkflow.camunda.specs.user_task import UserTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from . import calls, camunda, decisions, dmnchecks, forms, sandbox, semantics
+from . import (calls, camunda, clock, decisions, dmnchecks, forms, sandbox, semantics,
+               starttimers)
 from .errors import DefinitionError, ExpressionRejected
 from .xmlsafe import is_dmn, parse_xml
 
@@ -322,6 +323,14 @@ def _check_nodes(tree, filename, handlers):
                                or element_id.endswith(_RESERVED_SUFFIXES)):
                 raise DefinitionError(f"id '{element_id}' is reserved by the engine; give the "
                                       "element another id", filename, element.sourceline)
+    now = clock.now()
+    for node in root.iter(f"{bpmn}startEvent"):
+        for tag in starttimers.KINDS:
+            for timer in node.iterfind(f"{bpmn}timerEventDefinition/{bpmn}{tag}"):
+                problem = starttimers.problem(tag, timer.text or "", now)
+                if problem:
+                    raise DefinitionError(f"timer start event '{_label(node)}': {problem}",
+                                          filename, timer.sourceline)
     for node in root.iter(f"{bpmn}dataStore"):
         raise DefinitionError(f"data store '{_label(node)}' has no implementation here; "
                               "keep the data in process variables", filename, node.sourceline)

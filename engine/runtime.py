@@ -13,7 +13,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import (audit, clock, db, defaults, definitions, escalation, forms, instances, jobs,
-               projection, queries, sandbox, variables)
+               projection, queries, sandbox, starttimers, variables)
 from .errors import NotAllowed, NotFound, StaleInstance, TaskConflict
 from .incidents import failure_message, open_incident
 from .instances import STALE
@@ -125,13 +125,17 @@ class Engine(queries.QueryMixin):
                                variables, actor)
 
     def _start(self, session, runnable, business_key, variables, actor, message=None,
-               signal=None):
+               signal=None, timer=None):
+        """Start an instance of `runnable`: by hand (start form checked), by a message, a
+        signal or its timer start event `timer` (engine.starttimers)."""
         parsed = runnable.parsed
-        values = (dict(variables or {}) if message or signal
+        values = (dict(variables or {}) if message or signal or timer
                   else forms.validate(parsed.start_form, variables))
         wf = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=self.script_engine)
         for task in projection.tasks_in_state(wf, TaskState.READY):
             task.data.update(values)
+        if timer:
+            starttimers.prime_start_event(wf, timer)
         failures = self._run_steps(wf)
         if message and jobs.catch_message(wf, message, values):
             failures += self._run_steps(wf)
@@ -145,7 +149,8 @@ class Engine(queries.QueryMixin):
         self._finish(session, inst, wf, failures,
                      SyncContext(actor, sla_seconds=runnable.sla_seconds),
                      started=dict(business_key=business_key, version=runnable.version,
-                                  message=message, **({"signal": signal} if signal else {})))
+                                  message=message, **({"signal": signal} if signal else {}),
+                                  **({"timer": timer} if timer else {})))
         return inst.id
 
     def cancel(self, instance_id, actor, tenant=None):
@@ -335,6 +340,10 @@ class Engine(queries.QueryMixin):
     def fire_due_timers(self, limit=None):
         """Fire every timer due by now; returns how many fired."""
         return jobs.fire_due_timers(self, limit)
+
+    def start_scheduled(self, limit=None):
+        """Start the instances whose timer start event is due; returns how many started."""
+        return starttimers.start_due(self, limit)
 
     def run_due_jobs(self, limit=None):
         """Run service jobs whose time has come; returns how many were attempted."""

@@ -2,7 +2,7 @@
 
 from datetime import datetime, timezone
 
-from sqlalchemy import (JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text,
+from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text,
                         TypeDecorator, UniqueConstraint, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -164,6 +164,23 @@ class PendingTimer(Base):
     task_id: Mapped[str] = mapped_column(String(36))
     name: Mapped[str | None] = mapped_column(String(255))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class StartTimer(Base):
+    """When the engine itself starts the next instance of a deployed process: a timer start
+    event with a fixed date, duration or cycle (engine.starttimers). `remaining` is how many
+    starts are left (None: a cycle without end); `period_s` the cycle's period."""
+
+    __tablename__ = "engine_start_timer"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(64))
+    definition_id: Mapped[int] = mapped_column(ForeignKey("engine_definition.id"), index=True)
+    process_key: Mapped[str] = mapped_column(String(255))
+    event_id: Mapped[str] = mapped_column(String(255))
+    timer: Mapped[str] = mapped_column(String(255))          # the timer as written
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    remaining: Mapped[int | None] = mapped_column()
+    period_s: Mapped[float | None] = mapped_column(Float)
 
 
 class MessageSubscription(Base):

@@ -14,6 +14,7 @@ QUEUE = _setting("QUEUE", "parkops")            # the RQ queue timers and jobs g
 SCHEDULER_POLL_S = _setting("SCHEDULER_POLL_S", 0.2)   # idle wait between scheduler rounds
 CLAIM_BATCH = _setting("CLAIM_BATCH", 1000)     # rows claimed per kind and round
 ESCALATION_BATCH = 200
+START_TIMER_BATCH = 100           # timer start events started per round
 # Refs one RQ job carries. A hand-off's timers fire in one transaction (a fixed handful of
 # round trips and one commit for all of them), so 10,000 due at once are 100 RQ jobs and
 # 100 transactions, not 10,000. A job goes alone: a worker dying under it then costs an

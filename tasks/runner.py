@@ -12,7 +12,8 @@ log = logging.getLogger(__name__)
 
 
 class EmbeddedRunner:
-    """Calls `fire_due_timers()` and `run_due_jobs()` on `engine` every `poll_s` seconds."""
+    """Calls `fire_due_timers()`, `start_scheduled()`, `escalate_overdue()` and `run_due_jobs()`
+    on `engine` every `poll_s` seconds."""
 
     def __init__(self, engine, poll_s=defaults.RUNNER_POLL_S, name="parkops-runner"):
         self.engine = engine
@@ -42,11 +43,13 @@ class EmbeddedRunner:
         return not self.running
 
     def run_once(self):
-        """One round: fire due timers, escalate overdue tasks, run due jobs.
+        """One round: fire due timers, start scheduled instances (timer start events),
+        escalate overdue tasks, run due jobs.
 
-        Returns (timers fired + tasks escalated, jobs run).
+        Returns (timers fired + instances started + tasks escalated, jobs run).
         """
         fired = self._step("fire_due_timers", self.engine.fire_due_timers, defaults.TIMER_BATCH)
+        fired += self._step("start_scheduled", self.engine.start_scheduled, defaults.TIMER_BATCH)
         fired += self._step("escalate_overdue", self.engine.escalate_overdue,
                             defaults.TIMER_BATCH)
         ran = self._step("run_due_jobs", self.engine.run_due_jobs, defaults.JOB_BATCH)

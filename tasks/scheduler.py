@@ -1,5 +1,5 @@
-"""The scheduler: one loop that moves due timers and outbox rows to RQ, escalates overdue
-tasks and sweeps lost hand-offs. Run it as `flask --app wsgi scheduler`.
+"""The scheduler: one loop that moves due timers and outbox rows to RQ, starts the instances
+whose timer start event is due, escalates overdue tasks and sweeps lost hand-offs. Run it as `flask --app wsgi scheduler`.
 
 Several schedulers (on several machines) may run at once: claims are taken with
 FOR UPDATE SKIP LOCKED and a hand-off exists at most once, so nothing fires twice.
@@ -33,6 +33,9 @@ class Scheduler:
     def run_once(self):
         """One round; returns how many timers, escalations and jobs it handed over."""
         done = self._step("timers", self.relay.relay_timers)
+        # Rare and each one transaction guarded by its due time: started here, not via RQ.
+        done += self._step("start timers", self.engine.start_scheduled,
+                           limit=defaults.START_TIMER_BATCH)
         done += self._step("escalation", self.engine.escalate_overdue,
                            limit=defaults.ESCALATION_BATCH)
         done += self._step("jobs", self.relay.relay_jobs)

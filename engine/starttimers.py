@@ -1,0 +1,188 @@
+"""Timer start events: processes the engine starts by itself, as Camunda does.
+
+A process whose timer start event gives a fixed time (`timeDate` 2027-01-01T06:00Z, a
+`timeDuration` P1D after deployment, a `timeCycle` R/2026-12-01T06:00Z/P1D) is scheduled when
+it is deployed: one row in engine_start_timer per event, with the next due time. When that
+time comes the runner starts an instance of that version, past its start event, and moves the
+row to the next occurrence (or deletes it). Deploying a new version of the process replaces
+the schedule of the older ones.
+
+The row is moved in the transaction that inserts the instance, guarded by its due time, so a
+due start happens exactly once however many runners look at it. Occurrences missed while no
+runner ran start one instance, not one each. A timer that reads process variables
+(`${run_at}`) cannot be known before an instance exists: such a start event keeps waiting
+inside an instance someone started, as before.
+"""
+
+import ast
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, select, update
+from SpiffWorkflow.bpmn import BpmnEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (CycleTimerEventDefinition,
+                                                              TimeDateEventDefinition,
+                                                              TimerEventDefinition)
+
+from . import audit, clock
+from .store import ProcessDefinition, StartTimer
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When a timer start event starts its first instance, how many and how often."""
+
+    event_id: str
+    timer: str
+    due_at: object              # datetime (UTC)
+    remaining: int | None
+    period_s: float | None
+
+
+KINDS = {"timeDate": "date", "timeDuration": "duration", "timeCycle": "cycle"}
+
+
+def schedules(parsed, now):
+    """The Schedules of a parsed process's timer start events whose time is fixed."""
+    found = []
+    for start in parsed.spec.start.outputs:
+        definition = getattr(start, "event_definition", None)
+        if not isinstance(definition, TimerEventDefinition):
+            continue
+        text = literal(definition.expression)
+        if text is not None:
+            found.append(schedule(start.name, _kind(definition), text, now))
+    return found
+
+
+def problem(kind, expression, now):
+    """Why a timer start event's fixed `expression` (timeDate/timeDuration/timeCycle text as
+    the engine runs it) cannot be scheduled, or None (also None when it is not fixed)."""
+    text = literal(expression)
+    if text is None:
+        return None
+    try:
+        schedule("", KINDS[kind], text, now)
+    except Exception as exc:        # SpiffWorkflow's ISO parsing raises bare Exceptions
+        return f"'{text}' is not a {KINDS[kind]} the engine can schedule ({exc})"
+    return None
+
+
+def _kind(definition):
+    if isinstance(definition, CycleTimerEventDefinition):
+        return "cycle"
+    return "date" if isinstance(definition, TimeDateEventDefinition) else "duration"
+
+
+def literal(expression):
+    """The timer text when the expression is a constant (a quoted ISO value), else None."""
+    try:
+        value = ast.literal_eval(expression.strip())
+    except (ValueError, SyntaxError):
+        return None
+    return value.strip() if isinstance(value, str) else None
+
+
+def schedule(event_id, kind, text, now):
+    """The Schedule of a fixed timer `text` of `kind` (date, duration, cycle) deployed now."""
+    if kind == "cycle":
+        cycles, start, period = _cycle(text, now)
+        return Schedule(event_id, text, start, None if cycles < 0 else cycles,
+                        period.total_seconds())
+    if kind == "date":
+        return Schedule(event_id, text, TimerEventDefinition.get_datetime(text), 1, None)
+    duration = TimerEventDefinition.parse_iso_duration(text)
+    return Schedule(event_id, text,
+                    now + TimerEventDefinition.get_timedelta_from_start(duration, now), 1, None)
+
+
+def _cycle(text, now):
+    """(cycles (-1: no end), first start, period) of R[n]/[start/]period, on our clock."""
+    parts = text.upper().split("/")
+    cycles = int(parts[0][1:]) if parts[0][1:] else -1
+    if len(parts) == 3:
+        start = TimerEventDefinition.get_datetime(parts[1])
+        period = TimerEventDefinition.get_timedelta_from_start(
+            TimerEventDefinition.parse_iso_duration(parts[2]), start)
+    elif len(parts) == 2:
+        period = TimerEventDefinition.get_timedelta_from_start(
+            TimerEventDefinition.parse_iso_duration(parts[1]), now)
+        start = now + period
+    else:
+        raise ValueError("a cycle is R[n]/[start/]period")
+    if period <= timedelta(0):
+        raise ValueError("the period must be longer than zero")
+    return cycles, start, period
+
+
+def replace(session, tenant, key, definition_id, found):
+    """Make `found` (Schedules of the new version `definition_id` of `key`) the key's only
+    scheduled starts: older versions' rows go."""
+    older = select(ProcessDefinition.id).where(ProcessDefinition.tenant == tenant,
+                                               ProcessDefinition.key == key)
+    session.execute(delete(StartTimer).where(StartTimer.definition_id.in_(older),
+                                             StartTimer.definition_id != definition_id))
+    for schedule in found:
+        session.add(StartTimer(tenant=tenant, definition_id=definition_id, process_key=key,
+                               event_id=schedule.event_id, timer=schedule.timer,
+                               due_at=schedule.due_at, remaining=schedule.remaining,
+                               period_s=schedule.period_s))
+
+
+def start_due(engine, limit=None):
+    """Start an instance for every scheduled start that is due; returns how many started."""
+    with engine.reading() as session:
+        due = session.execute(
+            select(StartTimer.id, StartTimer.due_at).where(StartTimer.due_at <= clock.now())
+            .order_by(StartTimer.due_at, StartTimer.id).limit(limit or 100)).all()
+    return sum(_start_one(engine, row_id, due_at) for row_id, due_at in due)
+
+
+def _start_one(engine, row_id, due_at):
+    with engine._operation() as session:
+        row = session.get(StartTimer, row_id)
+        if row is None or row.due_at != due_at:
+            return 0                    # another runner started this occurrence
+        if not _advance(session, row, clock.now()):
+            return 0
+        runnable = engine._runnable(row.definition_id)
+        instance_id = engine._start(session, runnable, None, None, None, timer=row.event_id)
+        audit.record(session, row.tenant, "timer_started", instance_id, name=row.event_id,
+                     timer=row.timer, due_at=due_at.isoformat())
+        return 1
+
+
+def _advance(session, row, now):
+    """Move `row` past this occurrence (or delete it), only if nobody did meanwhile."""
+    guard = (StartTimer.id == row.id) & (StartTimer.due_at == row.due_at)
+    left = None if row.remaining is None else row.remaining - 1
+    if row.period_s is None or left == 0:
+        result = session.execute(delete(StartTimer).where(guard))
+    else:
+        period = timedelta(seconds=row.period_s)
+        upcoming = row.due_at + period
+        while upcoming <= now:          # occurrences missed while no runner ran: started once
+            upcoming += period
+        result = session.execute(update(StartTimer).where(guard)
+                                 .values(due_at=upcoming, remaining=left))
+    return result.rowcount == 1
+
+
+def prime_start_event(wf, event_id):
+    """Make the timer start event `event_id` of a new workflow due now, for one occurrence;
+    False when the workflow has no such event. Call before the workflow's first steps: a
+    cycle would otherwise catch up on its occurrences since its start, one path each (the
+    schedule, not the instance, holds the next ones)."""
+    task = next((t for t in wf.get_tasks() if t.task_spec.name == event_id), None)
+    definition = getattr(task.task_spec, "event_definition", None) if task else None
+    if not isinstance(definition, TimerEventDefinition):
+        return False
+    now = clock.now().isoformat()
+    if isinstance(definition, CycleTimerEventDefinition):
+        task._set_internal_data(event_value={"cycles": 1, "next": now, "duration": 0.0})
+    else:
+        task._set_internal_data(event_value=now)
+    return True
