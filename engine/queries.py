@@ -14,7 +14,7 @@ from .operation import DriverConnection
 from .prepared import Prepared
 from .status import TaskStatus
 from .store import (AuditEvent, HumanTask, Incident, ProcessDefinition, ProcessInstance,
-                    TaskQueueEntry)
+                    StartTimer, TaskQueueEntry)
 
 TASKS, QUEUE = HumanTask.__table__, TaskQueueEntry.__table__
 INSTANCES, DEFINITIONS = ProcessInstance.__table__, ProcessDefinition.__table__
@@ -201,6 +201,14 @@ class QueryMixin:
             return list(session.scalars(select(ProcessDefinition).where(
                 ProcessDefinition.tenant == tenant, ProcessDefinition.key == key)
                 .order_by(ProcessDefinition.version.desc())))
+
+    def start_schedules(self, tenant, key):
+        """The scheduled starts of a key's timer start events (StartTimer rows), soonest
+        first; empty when the engine does not start it by itself."""
+        with self.reading() as session:
+            return list(session.scalars(select(StartTimer).where(
+                StartTimer.tenant == tenant, StartTimer.process_key == key)
+                .order_by(StartTimer.due_at, StartTimer.id)))
 
     def instance(self, instance_id, tenant=None):
         """One instance row (no workflow state is restored), or None."""

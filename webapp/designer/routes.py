@@ -57,7 +57,9 @@ def definition(key):
         abort(404)
     wanted = request.args.get("version", type=int)
     shown = next((d for d in versions if d.version == wanted), versions[0])
-    return render_template("designer/definition.html", key=key, versions=versions, shown=shown)
+    schedules = get_engine().start_schedules(current_user.tenant, key)
+    return render_template("designer/definition.html", key=key, versions=versions, shown=shown,
+                           schedules=schedules)
 
 
 @bp.get("/definitions/<key>/versions/<int:version>/source")

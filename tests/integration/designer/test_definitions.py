@@ -83,3 +83,20 @@ def test_empty_tenant_says_nothing_is_deployed(client, login_as):
     """With no definition the page invites an upload."""
     login_as("designer")
     assert "Nothing is deployed in this organisation yet." in _page(client.get("/designer/"))
+
+
+def test_detail_shows_when_the_engine_starts_the_process_by_itself(client, login_as, upload,
+                                                                   clock):
+    """A fixed timer start event: the page says when the next instance starts, in local time."""
+    login_as("designer")
+    cycle = data_file("bpmn", "minimal.bpmn").replace(
+        b'<bpmn:outgoing>to_review</bpmn:outgoing>',
+        b'<bpmn:outgoing>to_review</bpmn:outgoing><bpmn:timerEventDefinition id="every_day">'
+        b'<bpmn:timeCycle>R2/2026-03-03T05:00:00Z/P1D</bpmn:timeCycle>'
+        b'</bpmn:timerEventDefinition>')
+    assert upload("minimal.bpmn", cycle).status_code in (200, 302)
+    page = _page(client.get("/designer/definitions/minimal"))
+    assert "Starts by itself (timer <code>R2/2026-03-03T05:00:00Z/P1D</code>): next on" in page
+    assert ">2026-03-03 06:00</time>" in page and "2 start(s) left" in page
+    plain = _page(client.get("/designer/definitions/claim_review"))
+    assert "Starts by itself" not in plain
