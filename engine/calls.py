@@ -81,37 +81,61 @@ def _mapping(element, direction):
                    expression=juel_to_python(expression) if expression else None)
 
 
-def mapped_values(mappings, task):
-    """The variables `mappings` give, read from `task` (expressions run in the sandbox)."""
+def mapped_values(mappings, data, evaluate):
+    """The variables `mappings` give, read from `data`; `evaluate(expression)` runs a
+    sourceExpression (in the sandbox, over the same variables)."""
     values = {}
     for mapping in mappings:
         if mapping.target is None:
-            values.update(task.data)
+            values.update(data)
         elif mapping.source is not None:
-            values[mapping.target] = task.data.get(mapping.source)
+            values[mapping.target] = data.get(mapping.source)
         else:
-            values[mapping.target] = task.workflow.script_engine.evaluate(task,
-                                                                           mapping.expression)
+            values[mapping.target] = evaluate(mapping.expression)
     return deepcopy(values)
 
 
+_INPUTS, _OUTPUTS = "call_inputs", "call_outputs"     # internal data of the calling task
+
+
 class MappedCallActivity(CallActivity):
-    """A call activity that passes variables as its camunda:in/out say (see the module)."""
+    """A call activity that passes variables as its camunda:in/out say (see the module).
+
+    Inputs are worked out before the called process is created, outputs when the call
+    activity itself runs after it ended: a failing expression fails the call activity (an
+    incident), and Retry works them out again, without a half-made call left behind."""
 
     def __init__(self, wf_spec, bpmn_id, subworkflow_spec, ins=None, outs=None, **kwargs):
         super().__init__(wf_spec, bpmn_id, subworkflow_spec, **kwargs)
         self.ins, self.outs = ins, outs
+
+    def start_workflow(self, my_task):
+        if self.ins is not None:
+            engine = my_task.workflow.script_engine
+            my_task.internal_data[_INPUTS] = mapped_values(
+                self.ins, my_task.data, lambda expression: engine.evaluate(my_task, expression))
+        super().start_workflow(my_task)
 
     def copy_data(self, my_task, subworkflow):
         if self.ins is None:
             return super().copy_data(my_task, subworkflow)
         start = subworkflow.get_next_task(subworkflow.task_tree, skip_subprocesses=True,
                                           spec_name="Start")
-        start.set_data(**mapped_values(self.ins, my_task))
+        start.set_data(**my_task.internal_data.pop(_INPUTS, {}))
         return None
 
     def update_data(self, my_task, subworkflow):
         if self.outs is None:
             return super().update_data(my_task, subworkflow)
-        my_task.data = {**my_task.data, **mapped_values(self.outs, subworkflow.last_task)}
+        my_task.internal_data[_OUTPUTS] = deepcopy(subworkflow.last_task.data)
         return None
+
+    def _run_hook(self, my_task):
+        if self.outs is not None and _OUTPUTS in my_task.internal_data:
+            called = my_task.internal_data[_OUTPUTS]
+            sandbox = my_task.workflow.script_engine.environment
+            values = mapped_values(self.outs, called,
+                                   lambda expression: sandbox.evaluate(expression, called))
+            my_task.data = {**my_task.data, **values}
+            del my_task.internal_data[_OUTPUTS]
+        return super()._run_hook(my_task)

@@ -46,9 +46,11 @@ def table_problem(hit_policy, aggregation, outputs):
     """Why a decision table cannot run here (a sentence), or None.
 
     `hit_policy` and `aggregation` as written in the DMN (None when absent), `outputs` the
-    names of its output columns.
+    names of its output columns (None for a column with neither name nor label).
     """
     policy = (hit_policy or "UNIQUE").upper()
+    if None in outputs:
+        return "an output column has no name: give it the name of the variable it sets"
     if policy not in HIT_POLICIES:
         return (f"hit policy {hit_policy} is not supported; use one of "
                 f"{', '.join(HIT_POLICIES)}")
@@ -104,7 +106,7 @@ class CamundaDecision(DMNEngine):
     @property
     def outputs(self):
         """Names of the output columns, in table order."""
-        return [o.name or o.label for o in self.decision_table.outputs]
+        return [output_name(o) for o in self.decision_table.outputs]
 
     def decide(self, task):
         """Every matching rule, in table order (whatever the hit policy)."""
@@ -116,7 +118,7 @@ class CamundaDecision(DMNEngine):
     def results(self, task):
         """The decision result: the outputs (a dict) of each rule the hit policy keeps."""
         matched = self.decide(task)
-        outputs = [rule.output_as_dict(task) for rule in matched]
+        outputs = [_rule_outputs(rule, task) for rule in matched]
         policy = self.policy
         if policy == "UNIQUE" and len(matched) > 1:
             raise DecisionError(
@@ -134,9 +136,9 @@ class CamundaDecision(DMNEngine):
 
     def _aggregate(self, outputs):
         name, = self.outputs
-        if self.aggregation == "COUNT":
-            return [{name: len(outputs)}]
         values = [o[name] for o in outputs if o.get(name) is not None]
+        if self.aggregation == "COUNT":
+            return [{name: len(values)}]
         if not values:
             return []
         try:
@@ -157,6 +159,32 @@ class CamundaDecision(DMNEngine):
                     merged.setdefault(key, []).append(value)
             return merged
         return found[0] if found else {}
+
+
+def output_name(output):
+    """The variable an output column writes: its name, else its label (deploy refuses a
+    column with neither)."""
+    return output.name or output.label
+
+
+def _rule_outputs(rule, task):
+    """A matching rule's outputs; an empty output cell gives no entry (as in Camunda), so
+    aggregations and mappings skip it."""
+    empty = {output_name(entry.output) for entry in rule.outputEntries
+             if not (getattr(entry, "text", None) or "").strip()}
+    return {key: value for key, value in rule.output_as_dict(task).items() if key not in empty}
+
+
+def merge_outputs(data, outputs):
+    """`data` with the decision's outputs set: each output replaces the variable (a list from
+    RULE ORDER or COLLECT included); dotted output names fill nested dicts."""
+    merged = dict(data)
+    for key, value in outputs.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = DeepMerge.merge(dict(merged[key]), value)
+        else:
+            merged[key] = value
+    return merged
 
 
 def map_result(results, mapping):
@@ -208,7 +236,7 @@ class DecisionTask(BusinessRuleTask):
     def _run_hook(self, my_task):
         try:
             if self.result_variable is None:
-                data = DeepMerge.merge(my_task.data, self.dmnEngine.result(my_task))
+                data = merge_outputs(my_task.data, self.dmnEngine.result(my_task))
             else:
                 value = map_result(self.dmnEngine.results(my_task), self.mapping)
                 data = {**my_task.data, self.result_variable: value}

@@ -15,10 +15,10 @@ _QUESTION = re.compile(r"(\?)(?=(?:[^'\"]|['\"][^'\"]*['\"])*$)")   # a ? outsid
 
 
 def decision_tables(tree):
-    """(decisionTable element, names of its output columns) of every table in the file."""
+    """(decisionTable element, names of its output columns (None: unnamed)) of every table."""
     for table in tree.getroot().iter():
         if isinstance(table.tag, str) and table.tag.endswith("}decisionTable"):
-            outputs = [node.get("name") or node.get("label") or node.get("id") for node in table
+            outputs = [node.get("name") or node.get("label") or None for node in table
                        if isinstance(node.tag, str) and node.tag.endswith("}output")]
             yield table, outputs
 

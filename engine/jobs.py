@@ -21,7 +21,7 @@ from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from . import audit, claims, clock, defaults, escalation, semantics
 from .errors import EngineError, StaleInstance
@@ -275,15 +275,37 @@ def deliver_message(engine, job_id):
 
 
 def deliver_signal(engine, job_id):
-    """Broadcast a thrown signal to the other instances waiting for it (at least once)."""
-    with engine.reading() as session:
+    """Broadcast a thrown signal: signal start events start exactly once (in the transaction
+    that claims the job), waiting instances hear it at least once (a run cut short runs
+    again; who heard it waits no more). The job is done when every waiting instance was
+    reached; `signal_sent` records how many heard it or started."""
+    with engine._operation(begin=False) as session:
         job = session.get(Job, job_id)
-    received = engine.broadcast_signal(job.handler, job.tenant, exclude=job.instance_id)
+        if job is None or job.status != JobStatus.PENDING:
+            return
+        name, tenant, thrower = job.handler, job.tenant, job.instance_id
+        session.begin_write()
+        claimed = session.execute(
+            update(Job).where(Job.id == job_id, Job.status == JobStatus.PENDING,
+                              Job.attempts == 0)
+            .values(attempts=1)).rowcount == 1
+        started = engine._start_by_signal(session, name, tenant) if claimed else 0
+        if claimed:
+            job.payload = {**(job.payload or {}), "started": started}
+    heard, failed = engine._signal_waiting(name, tenant, exclude=thrower)
     with engine._operation() as session:
         job = session.get(Job, job_id)
-        job.status, job.attempts = JobStatus.DONE, job.attempts + 1
-        audit.record(session, job.tenant, "signal_sent", job.instance_id, signal=job.handler,
-                     received=received)
+        if job is None or job.status != JobStatus.PENDING:
+            return
+        payload = dict(job.payload or {})
+        payload["heard"] = payload.get("heard", 0) + heard
+        job.payload = payload
+        if failed:
+            job.last_error = f"{failed} waiting instance(s) could not be reached; trying again"
+            return
+        job.status = JobStatus.DONE
+        audit.record(session, tenant, "signal_sent", thrower, signal=name,
+                     received=payload.get("started", 0) + payload["heard"])
 
 
 def run_service(engine, job_id):

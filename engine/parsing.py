@@ -25,7 +25,7 @@ C = f"{{{camunda.CAMUNDA_NS}}}"
 _SCRIPT_FORMATS = ("", "python", "py", "text/x-python", "python3")
 # Names SpiffWorkflow gives the task specs it adds to every process: an element with such an id
 # would silently replace one (a start event called "Start" leaves the process with no path).
-_RESERVED_IDS = frozenset({"Start", "End", "Root"})
+_RESERVED_IDS = frozenset({"Start", "End", "Root", "StartEventSplit", "StartEventJoin"})
 _RESERVED_SUFFIXES = (".EndJoin", ".BoundaryEventSplit", ".BoundaryEventJoin")
 
 
@@ -317,8 +317,8 @@ def _check_nodes(tree, filename, handlers):
         if sla is not None and not camunda.is_iso_duration(sla):
             raise DefinitionError(f"process property sla='{sla}' is not an ISO-8601 duration "
                                   "such as P2D or PT4H", filename, node.sourceline)
-        for element in node.iter():
-            element_id = element.get("id") if isinstance(element.tag, str) else None
+        for element in node.iter(f"{bpmn}*"):
+            element_id = element.get("id")
             if element_id and (element_id in _RESERVED_IDS
                                or element_id.endswith(_RESERVED_SUFFIXES)):
                 raise DefinitionError(f"id '{element_id}' is reserved by the engine; give the "

@@ -134,6 +134,14 @@ class Engine(queries.QueryMixin):
         wf = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=self.script_engine)
         for task in projection.tasks_in_state(wf, TaskState.READY):
             task.data.update(values)
+        by_hand = not (message or signal or timer)
+        if by_hand:
+            # A process started by its only start event, a fixed timer or a signal, that
+            # someone starts by hand runs at once (else it would wait for, and then also
+            # start by, what starts it anyway).
+            timer = starttimers.fixed_sole_start(parsed)
+            signal = next(iter(parsed.start_signals), None) if len(
+                parsed.spec.bpmn_start_events) == 1 else None
         if timer:
             starttimers.prime_start_event(wf, timer)
         failures = self._run_steps(wf)
@@ -149,8 +157,10 @@ class Engine(queries.QueryMixin):
         self._finish(session, inst, wf, failures,
                      SyncContext(actor, sla_seconds=runnable.sla_seconds),
                      started=dict(business_key=business_key, version=runnable.version,
-                                  message=message, **({"signal": signal} if signal else {}),
-                                  **({"timer": timer} if timer else {})))
+                                  message=message, **{
+                                      name: value for name, value in (("signal", signal),
+                                                                      ("timer", timer))
+                                      if value and not by_hand}))
         return inst.id
 
     def cancel(self, instance_id, actor, tenant=None):
@@ -201,12 +211,30 @@ class Engine(queries.QueryMixin):
         """Send signal `name` to every instance of the tenant waiting for it (each in its own
         transaction), and start one instance of each process with a signal start event for
         it. Returns how many instances received it or were started."""
+        with self._operation(begin=False) as session:
+            started = self._start_by_signal(session, name, tenant)
+        heard, _failed = self._signal_waiting(name, tenant, exclude)
+        return started + heard
+
+    def _signal_waiting(self, name, tenant, exclude=None):
+        """Deliver signal `name` to the waiting instances: (how many heard it, how many could
+        not be reached). Safe to repeat: an instance that heard it waits no more."""
         with self.reading() as session:
             ids = sorted(set(session.scalars(select(MessageSubscription.instance_id).where(
                 MessageSubscription.tenant == tenant, MessageSubscription.message == name,
                 MessageSubscription.kind == SubscriptionKind.SIGNAL))) - {exclude})
-        hits = sum(self._deliver_signal(iid, name) for iid in ids)
-        return hits + self._start_by_signal(name, tenant)
+        heard = failed = 0
+        for instance_id in ids:
+            for attempt in (1, 2):      # an instance that moved meanwhile: read it again
+                try:
+                    heard += self._deliver_signal(instance_id, name)
+                    break
+                except StaleInstance:
+                    if attempt == 2:
+                        log.warning("signal %r: instance %s kept moving; later", name,
+                                    instance_id)
+                        failed += 1
+        return heard, failed
 
     def _deliver_signal(self, instance_id, name):
         with self._operation() as session:
@@ -220,15 +248,15 @@ class Engine(queries.QueryMixin):
             self._advance(session, inst, wf, SyncContext())
             return 1
 
-    def _start_by_signal(self, name, tenant):
-        with self.reading() as session:
-            latest = queries.latest_definitions(session, tenant)
+    def _start_by_signal(self, session, name, tenant):
+        """Start, in `session`'s transaction, one instance of every process (latest version)
+        with a signal start event for `name`; returns how many."""
+        with self.reading() as reader:
+            latest = queries.latest_definitions(reader, tenant)
         starters = [d for d in latest
                     if d.kind == "bpmn" and name in self._runnable(d.id).parsed.start_signals]
         for definition in starters:
-            with self._operation(begin=False) as session:
-                self._start(session, self._runnable(definition.id), None, None, None,
-                            signal=name)
+            self._start(session, self._runnable(definition.id), None, None, None, signal=name)
         return len(starters)
 
     def _start_by_message(self, name, business_key, variables, tenant):
@@ -374,9 +402,17 @@ class Engine(queries.QueryMixin):
                 return
             inst, wf = self._load(session, incident.instance_id)
             task = wf.get_task_from_id(UUID(incident.task_id)) if incident.task_id else None
+            failures = []
             if task is not None and task.has_state(TaskState.ERROR):
                 task._set_state(TaskState.READY)   # SpiffWorkflow offers no public "retry"
-            self._advance(session, inst, wf, SyncContext(actor))
+            elif task is not None and task.has_state(TaskState.FUTURE):
+                # It failed while being made ready (a call activity's input mappings): again.
+                try:
+                    task.task_spec._update(task)
+                except SpiffWorkflowException as exc:
+                    failures.append((getattr(exc, "task", None) or task, failure_message(exc)))
+            failures += self._run_steps(wf)
+            self._finish(session, inst, wf, failures, SyncContext(actor))
 
     def set_variables(self, instance_id, changes, actor, tenant=None):
         """Change variables of a running instance (e.g. to repair the input of a failed step

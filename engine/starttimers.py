@@ -17,10 +17,8 @@ inside an instance someone started, as before.
 import ast
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
 
 from sqlalchemy import delete, select, update
-from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (CycleTimerEventDefinition,
                                                               TimeDateEventDefinition,
                                                               TimerEventDefinition)
@@ -33,13 +31,13 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Schedule:
-    """When a timer start event starts its first instance, how many and how often."""
+    """When a timer start event starts its first instance, and how many starts it has
+    (None: a cycle without end). A cycle's next dates come from its `timer` text."""
 
     event_id: str
     timer: str
     due_at: object              # datetime (UTC)
     remaining: int | None
-    period_s: float | None
 
 
 KINDS = {"timeDate": "date", "timeDuration": "duration", "timeCycle": "cycle"}
@@ -48,13 +46,14 @@ KINDS = {"timeDate": "date", "timeDuration": "duration", "timeCycle": "cycle"}
 def schedules(parsed, now):
     """The Schedules of a parsed process's timer start events whose time is fixed."""
     found = []
-    for start in parsed.spec.start.outputs:
+    for start in parsed.spec.bpmn_start_events:
         definition = getattr(start, "event_definition", None)
         if not isinstance(definition, TimerEventDefinition):
             continue
         text = literal(definition.expression)
-        if text is not None:
-            found.append(schedule(start.name, _kind(definition), text, now))
+        planned = schedule(start.name, _kind(definition), text, now) if text else None
+        if planned is not None:
+            found.append(planned)
     return found
 
 
@@ -87,35 +86,63 @@ def literal(expression):
 
 
 def schedule(event_id, kind, text, now):
-    """The Schedule of a fixed timer `text` of `kind` (date, duration, cycle) deployed now."""
+    """The Schedule of a fixed timer `text` of `kind` (date, duration, cycle) deployed now;
+    None for a cycle whose every occurrence is already past."""
     if kind == "cycle":
         cycles, start, period = _cycle(text, now)
-        return Schedule(event_id, text, start, None if cycles < 0 else cycles,
-                        period.total_seconds())
+        due, remaining = next_occurrence(start, period, None if cycles < 0 else cycles, now,
+                                         include_now=True)
+        return None if due is None else Schedule(event_id, text, due, remaining)
     if kind == "date":
-        return Schedule(event_id, text, TimerEventDefinition.get_datetime(text), 1, None)
+        return Schedule(event_id, text, TimerEventDefinition.get_datetime(text), 1)
     duration = TimerEventDefinition.parse_iso_duration(text)
     return Schedule(event_id, text,
-                    now + TimerEventDefinition.get_timedelta_from_start(duration, now), 1, None)
+                    now + TimerEventDefinition.get_timedelta_from_start(duration, now), 1)
 
 
 def _cycle(text, now):
-    """(cycles (-1: no end), first start, period) of R[n]/[start/]period, on our clock."""
+    """(cycles (-1: no end), first start, period (an ISO duration, parsed)) of
+    R[n]/[start/]period, on our clock."""
     parts = text.upper().split("/")
+    if not parts[0].startswith("R"):
+        raise ValueError("a cycle is R[n]/[start/]period")
     cycles = int(parts[0][1:]) if parts[0][1:] else -1
+    if cycles == 0:
+        raise ValueError("R0 repeats nothing")
     if len(parts) == 3:
         start = TimerEventDefinition.get_datetime(parts[1])
-        period = TimerEventDefinition.get_timedelta_from_start(
-            TimerEventDefinition.parse_iso_duration(parts[2]), start)
+        period = TimerEventDefinition.parse_iso_duration(parts[2])
     elif len(parts) == 2:
-        period = TimerEventDefinition.get_timedelta_from_start(
-            TimerEventDefinition.parse_iso_duration(parts[1]), now)
-        start = now + period
+        period = TimerEventDefinition.parse_iso_duration(parts[1])
+        start = _after(now, period)
     else:
         raise ValueError("a cycle is R[n]/[start/]period")
-    if period <= timedelta(0):
+    if _after(start, period) <= start:
         raise ValueError("the period must be longer than zero")
     return cycles, start, period
+
+
+def _after(moment, period):
+    """`moment` plus an ISO period, calendar-wise (P1M from Jan 31 is Feb 28 or 29)."""
+    return moment + TimerEventDefinition.get_timedelta_from_start(dict(period), moment)
+
+
+def next_occurrence(due, period, remaining, now, include_now=False):
+    """(the first occurrence of a cycle from `due` on that lies after `now` (or at it, with
+    `include_now`), starts left then) or (None, 0) when the cycle ends first. Occurrences
+    skipped on the way count against `remaining`."""
+    step = _after(due, period) - due
+    if not {"years", "months"} & set(period) and due < now:
+        # A fixed-length period: jump over the past in one step, however long the outage.
+        skipped = (now - due) // step
+        due += skipped * step
+        remaining = None if remaining is None else remaining - skipped
+    while due < now or (due == now and not include_now):
+        due = _after(due, period)
+        remaining = None if remaining is None else remaining - 1
+    if remaining is not None and remaining <= 0:
+        return None, 0
+    return due, remaining
 
 
 def replace(session, tenant, key, definition_id, found):
@@ -125,20 +152,28 @@ def replace(session, tenant, key, definition_id, found):
                                                ProcessDefinition.key == key)
     session.execute(delete(StartTimer).where(StartTimer.definition_id.in_(older),
                                              StartTimer.definition_id != definition_id))
-    for schedule in found:
+    for planned in found:
         session.add(StartTimer(tenant=tenant, definition_id=definition_id, process_key=key,
-                               event_id=schedule.event_id, timer=schedule.timer,
-                               due_at=schedule.due_at, remaining=schedule.remaining,
-                               period_s=schedule.period_s))
+                               event_id=planned.event_id, timer=planned.timer,
+                               due_at=planned.due_at, remaining=planned.remaining))
 
 
 def start_due(engine, limit=None):
-    """Start an instance for every scheduled start that is due; returns how many started."""
+    """Start an instance for every scheduled start that is due; returns how many started.
+    A start that fails (its definition cannot be loaded...) is logged and tried again next
+    round; the others go on."""
     with engine.reading() as session:
         due = session.execute(
             select(StartTimer.id, StartTimer.due_at).where(StartTimer.due_at <= clock.now())
             .order_by(StartTimer.due_at, StartTimer.id).limit(limit or 100)).all()
-    return sum(_start_one(engine, row_id, due_at) for row_id, due_at in due)
+    started = 0
+    for row_id, due_at in due:
+        try:
+            started += _start_one(engine, row_id, due_at)
+        except Exception:       # one broken schedule must not hold up the others
+            log.exception("scheduled start %s (due %s) failed; trying again later", row_id,
+                          due_at)
+    return started
 
 
 def _start_one(engine, row_id, due_at):
@@ -156,19 +191,32 @@ def _start_one(engine, row_id, due_at):
 
 
 def _advance(session, row, now):
-    """Move `row` past this occurrence (or delete it), only if nobody did meanwhile."""
+    """Move `row` past this occurrence (or delete it), only if nobody did meanwhile. Later
+    occurrences already past (missed while no runner ran) are skipped: this start stands for
+    them, and they count against the starts left."""
     guard = (StartTimer.id == row.id) & (StartTimer.due_at == row.due_at)
-    left = None if row.remaining is None else row.remaining - 1
-    if row.period_s is None or left == 0:
+    upcoming, left = None, 0
+    if row.timer.upper().startswith("R") and row.remaining != 1:
+        period = TimerEventDefinition.parse_iso_duration(row.timer.split("/")[-1].upper())
+        remaining = None if row.remaining is None else row.remaining - 1
+        upcoming, left = next_occurrence(_after(row.due_at, period), period, remaining, now)
+    if upcoming is None:
         result = session.execute(delete(StartTimer).where(guard))
     else:
-        period = timedelta(seconds=row.period_s)
-        upcoming = row.due_at + period
-        while upcoming <= now:          # occurrences missed while no runner ran: started once
-            upcoming += period
         result = session.execute(update(StartTimer).where(guard)
                                  .values(due_at=upcoming, remaining=left))
     return result.rowcount == 1
+
+
+def fixed_sole_start(parsed):
+    """The id of the process's start event when it is its only one and a fixed timer (the
+    engine starts such a process by itself), else None."""
+    starts = parsed.spec.bpmn_start_events
+    if len(starts) != 1:
+        return None
+    definition = getattr(starts[0], "event_definition", None)
+    fixed = isinstance(definition, TimerEventDefinition) and literal(definition.expression)
+    return starts[0].name if fixed else None
 
 
 def prime_start_event(wf, event_id):

@@ -2,7 +2,7 @@
 
 from datetime import datetime, timezone
 
-from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text,
+from sqlalchemy import (JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text,
                         TypeDecorator, UniqueConstraint, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -169,7 +169,7 @@ class PendingTimer(Base):
 class StartTimer(Base):
     """When the engine itself starts the next instance of a deployed process: a timer start
     event with a fixed date, duration or cycle (engine.starttimers). `remaining` is how many
-    starts are left (None: a cycle without end); `period_s` the cycle's period."""
+    starts are left (None: a cycle without end); a cycle's next dates come from `timer`."""
 
     __tablename__ = "engine_start_timer"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -180,7 +180,6 @@ class StartTimer(Base):
     timer: Mapped[str] = mapped_column(String(255))          # the timer as written
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     remaining: Mapped[int | None] = mapped_column()
-    period_s: Mapped[float | None] = mapped_column(Float)
 
 
 class MessageSubscription(Base):

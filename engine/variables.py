@@ -39,12 +39,18 @@ def check_changes(changes):
 
 def apply_changes(wf, changes):
     """Put `changes` into the data of every pending step (and of the latest one, which the
-    lists show); returns the previous values (None for a new variable)."""
+    lists show, and of a step stuck before it began); returns the previous values (None for a
+    new variable)."""
     latest = wf.last_task
     before = {name: (latest.data.get(name) if latest is not None else None) for name in changes}
     targets = list(wf.get_tasks(state=PENDING))
     if latest is not None:
         targets.append(latest)
+    # A step that failed while being made ready (a call activity's input mappings) is still
+    # FUTURE after a completed one, and takes that one's data when it is tried again.
+    for task in wf.get_tasks(state=TaskState.FUTURE):
+        if task.parent is not None and task.parent.has_state(TaskState.COMPLETED):
+            targets += [task, task.parent]
     for task in targets:
         task.data.update(changes)
     return before

@@ -27,7 +27,6 @@ def upgrade():
         sa.Column('timer', sa.String(length=255), nullable=False),
         sa.Column('due_at', sa.DateTime(), nullable=False),
         sa.Column('remaining', sa.Integer(), nullable=True),
-        sa.Column('period_s', sa.Float(), nullable=True),
         sa.ForeignKeyConstraint(['definition_id'], ['engine_definition.id'], ),
         sa.PrimaryKeyConstraint('id'))
     with op.batch_alter_table('engine_start_timer', schema=None) as batch_op:

@@ -20,6 +20,7 @@ PHRASES = {
     "task_cancelled": "{name} was withdrawn: the process moved on without it",
     "task_escalated": "{name} passed its deadline and was escalated to {escalated_to}",
     "timer_fired": "Timer “{name}” fired",
+    "timer_started": "Started by its timer ({timer})",
     "message_received": "Message “{message}” arrived",
     "message_sent": "Message “{message}” was sent",
     "signal_received": "Signal “{signal}” was heard",

@@ -105,15 +105,36 @@ def test_inputs_only_bring_nothing_back_and_a_missing_source_is_null(eng, clock)
     assert data_of(eng, iid, "Decide") == START
 
 
-def test_a_failing_input_expression_is_an_incident_before_the_call(eng, clock):
-    deploy_with(eng, '<camunda:in sourceExpression="${amount / 0}" target="limit" />')
-    iid = eng.start("season_application", "SEA-5", START, TENANT)
+def test_a_failing_input_expression_is_an_incident_and_retry_maps_again(eng, restart, clock):
+    """Nothing of the call is made before its inputs are known: after the repair, Retry
+    starts the called process with every mapped input."""
+    deploy_with(eng, '<camunda:in source="customer" target="applicant" />'
+                     '<camunda:in sourceExpression="${amount / divisor}" target="limit" />')
+    iid = eng.start("season_application", "SEA-5", {**START, "divisor": 0}, TENANT)
     incident, = eng.incidents(TENANT, instance_id=iid)
     assert incident.task_name == "Check credit"
     assert "division by zero" in incident.message
     assert [t for t in eng.instance_tasks(iid) if t.status == "open"] == []
 
+    eng = restart()
+    eng.set_variables(iid, {"divisor": 2}, "sam")
+    eng.retry_incident(incident.id, "sam")
+    assert eng.incidents(TENANT, instance_id=iid) == []
+    assert data_of(eng, iid, "Score") == {"applicant": "ACME", "limit": 150}
 
+
+def test_a_failing_output_expression_is_an_incident_and_retry_maps_again(eng, restart, clock):
+    deploy_with(eng, '<camunda:out sourceExpression="${score / weight}" target="weighted" />')
+    iid = eng.start("season_application", "SEA-6", START, TENANT)
+    task = only_task(eng, iid)
+    eng.complete(task.id, "fiona", {"score": 600, "weight": 0}, roles=["finance"])
+    incident, = eng.incidents(TENANT, instance_id=iid)
+    assert (incident.task_name, "division by zero" in incident.message) == ("Check credit", True)
+
+    eng = restart()
+    eng.retry_incident(incident.id, "sam")            # still zero: fails again, nothing moved
+    incident, = eng.incidents(TENANT, instance_id=iid)
+    assert [t for t in eng.instance_tasks(iid) if t.status == "open"] == []
 @pytest.mark.parametrize("mapping, message", [
     ('<camunda:in source="customer" />',
      "call activity 'Check credit': camunda:in needs a target and either a source or a "

@@ -266,3 +266,29 @@ def test_business_rule_task_with_an_impossible_mapping_is_refused_at_its_line(
     assert text.startswith(f"fee_case.bpmn:{BUSINESS_RULE_LINE}: business-rule task "
                            f"'Decide fee': {message}")
     assert [d.key for d in eng.definitions(TENANT)] == ["fees"]
+
+
+def test_a_second_decision_replaces_the_lists_of_the_first(eng, clock):
+    """RULE ORDER outputs replace the variables they name, even lists holding equal values."""
+    deploy_pair(eng, dmn(BANDS, ["band", "fee"], hit_policy="RULE ORDER"), bpmn())
+    iid = eng.start("fee_case", "FEE-L", {"hours": 5, "fee": [1500, 7], "band": "old"}, TENANT)
+    assert variables_of(eng, iid) == {"hours": 5, "band": ["day", "any"], "fee": [900, 1500]}
+
+
+def test_empty_output_cells_give_no_value(eng, clock):
+    """As in Camunda: an empty cell is no output, so COUNT and SUM skip it."""
+    rules = [("> 1", {"surcharge": "100"}), ("> 4", {"surcharge": ""}),
+             ("> 20", {"surcharge": "2000"})]
+    deploy_pair(eng, dmn(rules, ["surcharge"], hit_policy="COLLECT", aggregation="COUNT",
+                         decision="counted"),
+                bpmn(decision="counted", result_variable="count", mapping="singleEntry"))
+    _, variables, incidents = run(eng, 25)
+    assert incidents == [] and variables["count"] == 2
+
+
+def test_output_column_without_a_name_is_refused(eng):
+    table = dmn(BANDS, ["band", "fee"]).replace(b' name="fee"', b"")
+    with pytest.raises(DefinitionError) as err:
+        eng.deploy(table, "fees.dmn", TENANT, actor="designer")
+    assert str(err.value) == (f"fees.dmn:{TABLE_LINE}: decision table 'Parking fee': an output "
+                              "column has no name: give it the name of the variable it sets")

@@ -1,7 +1,11 @@
 """Signals are broadcast: a thrown signal reaches every instance of the tenant waiting for it
 (catch events, boundary events) and starts the processes with a signal start event for it."""
 
-from engine import Engine, make_db_engine
+from sqlalchemy import select
+
+from engine import Engine, jobs, make_db_engine
+from engine.status import JobKind, JobStatus
+from engine.store import Job
 from processes.worknotes import timeline
 
 from .conftest import TENANT, assert_round_trip, deploy, only_task
@@ -107,3 +111,30 @@ def test_case_history_tells_who_heard_the_signal(eng, clock):
     assert lines["signal_sent"] == ("Signal “car-park-closed” was broadcast; 2 other case(s) "
                                     "heard it")
     assert lines["signal_received"] == "Signal “car-park-closed” was heard"
+
+
+def test_a_delivery_run_again_starts_nothing_twice(eng, clock):
+    """A worker that died after the starts but before the job was done: the next run
+    reaches the listeners that still wait, and starts no second closure report."""
+    deploy(eng, "car_park_closure_signal.bpmn")
+    deploy(eng, "car_park_closed_listeners.bpmn")
+    closure = eng.start("car_park_closure", "CP-WEST", tenant=TENANT)
+    eng.complete(only_task(eng, closure).id, "erin", roles=["enforcement"])
+    with eng.reading() as session:
+        job_id, = session.scalars(select(Job.id).where(Job.kind == JobKind.SIGNAL))
+    jobs.deliver_signal(eng, job_id)
+    assert len(reports(eng)) == 1
+    with eng._operation() as session:           # as if the worker died before the end
+        session.get(Job, job_id).status = JobStatus.PENDING
+    late = eng.start("season_notice", "SEASON-8", tenant=TENANT)
+    jobs.deliver_signal(eng, job_id)
+    assert len(reports(eng)) == 1
+    assert open_names(eng, late) == ["Tell parker about the closure"]
+
+
+def test_started_by_hand_a_signal_started_process_runs_at_once(eng, clock):
+    deploy(eng, "car_park_closed_listeners.bpmn")
+    iid = eng.start("closure_report", "REPORT-1", tenant=TENANT)
+    assert open_names(eng, iid) == ["File closure report"]
+    assert eng.broadcast_signal(SIGNAL, TENANT) == 1        # a new report; the first one
+    assert open_names(eng, iid) == ["File closure report"]  # does not hear it again

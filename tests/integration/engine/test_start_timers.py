@@ -124,6 +124,47 @@ def test_new_version_replaces_the_schedule_and_gets_the_starts(eng, clock):
     assert [d.version for d in eng.definitions(TENANT) if d.key == "occupancy_count"] == [2]
 
 
+def test_monthly_cycle_keeps_to_the_calendar(eng, clock):
+    """P1M from 1 March starts on the 1st of each month, not every 31 days."""
+    deploy(eng, "timeCycle", "R/2026-04-01T06:00:00Z/P1M")
+    for month in (4, 5, 6):
+        (_, due_at, _), = schedule_rows(eng)
+        assert (due_at.month, due_at.day, due_at.hour) == (month, 1, 6)
+        clock.move_to(due_at)
+        assert eng.start_scheduled() == 1
+
+
+def test_cycle_wholly_in_the_past_schedules_nothing(eng, clock):
+    deploy(eng, "timeCycle", "R2/2026-03-01T06:00:00Z/PT1H")
+    assert schedule_rows(eng) == []
+
+
+def test_an_outage_skips_missed_occurrences_and_counts_them(eng, clock):
+    """R5 hourly from 10:00; the runner is away until 13:30: one start stands for 10:00-13:00,
+    the three skipped count, one start is left at 14:00."""
+    deploy(eng, "timeCycle", "R5/2026-03-02T10:00:00Z/PT1H")
+    clock.move_to(T0 + timedelta(hours=4, minutes=30))
+    assert eng.start_scheduled() == 1
+    (_, due_at, remaining), = schedule_rows(eng)
+    assert (due_at, remaining) == (T0 + timedelta(hours=5), 1)
+
+
+def test_process_with_a_second_start_event_is_still_scheduled(eng, clock):
+    xml = DIAGRAM.format(kind="timeDate", value="2026-03-02T10:00:00Z", label="Every morning")
+    xml = xml.replace('<bpmn:sequenceFlow id="F1"', '<bpmn:startEvent id="By_hand">'
+                      '<bpmn:outgoing>F0</bpmn:outgoing></bpmn:startEvent>'
+                      '<bpmn:sequenceFlow id="F0" sourceRef="By_hand" targetRef="Count" />'
+                      '<bpmn:sequenceFlow id="F1"').replace(
+        "<bpmn:incoming>F1</bpmn:incoming>", "<bpmn:incoming>F0</bpmn:incoming>"
+                                             "<bpmn:incoming>F1</bpmn:incoming>")
+    eng.deploy(xml.encode(), "occupancy_count.bpmn", TENANT, actor="designer")
+    assert [r[1] for r in schedule_rows(eng)] == [T0 + timedelta(hours=1)]
+    clock.move_to(T0 + timedelta(hours=1))
+    assert eng.start_scheduled() == 1
+    iid, = counts(eng)
+    assert only_task(eng, iid).name == "Count parked cars"
+
+
 def test_timer_reading_variables_is_not_scheduled(eng, clock):
     """`${run_at}` needs an instance: someone starts it, it waits (the library's rounds)."""
     deploy(eng, "timeDate", "${run_at}")
@@ -167,6 +208,8 @@ def test_embedded_runner_starts_them(eng, clock):
 @pytest.mark.parametrize("kind, value, message", [
     ("timeCycle", "R2/PT0S", "'R2/PT0S' is not a cycle the engine can schedule (the period "
                              "must be longer than zero)"),
+    ("timeCycle", "R0/PT1H", "'R0/PT1H' is not a cycle the engine can schedule (R0 repeats "
+                             "nothing)"),
     ("timeDuration", "P1X", "'P1X' is not a duration the engine can schedule"),
     ("timeDate", "2026-13-45T09:00:00Z", "'2026-13-45T09:00:00Z' is not a date the engine "
                                          "can schedule"),

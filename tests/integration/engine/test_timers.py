@@ -105,15 +105,26 @@ def test_a_bad_sla_property_is_refused_at_deploy(eng):
         eng.deploy(xml, "escalation.bpmn", TENANT)
 
 
-def test_timer_start_event_waits_for_its_date(eng, restart, clock):
-    """An instance started on a timer start event opens its first task at the given date."""
+def test_timer_start_event_starts_the_process_at_its_date(eng, restart, clock):
+    """Deploying a process with a fixed-date timer start event schedules it: nothing runs
+    before 22:00, one instance opens its first task at 22:00 (Camunda's behaviour)."""
+    deploy(eng, "nightly_check.bpmn")
+    night = T0.replace(hour=22)
+    clock.move_to(night - timedelta(seconds=1))
+    assert restart().start_scheduled() == 0
+    assert eng.instances(TENANT) == []
+    clock.move_to(night)
+    assert restart().start_scheduled() == 1
+    inst, = eng.instances(TENANT)
+    assert only_task(eng, inst.id).candidate_groups == ["night-shift"]
+    assert pending(eng) == []
+    assert_round_trip(eng, inst.id)
+
+
+def test_started_by_hand_a_timer_started_process_runs_at_once(eng, clock):
+    """Started by hand (the designer's Start button) it does not wait for, and then run again
+    at, the time the engine starts it anyway."""
     deploy(eng, "nightly_check.bpmn")
     iid = eng.start("nightly_check", "NIGHT-1", tenant=TENANT)
-    night = T0.replace(hour=22)
-    assert pending(eng) == [("22:00", night)]
-    clock.move_to(night - timedelta(seconds=1))
-    assert restart().fire_due_timers() == 0
-    clock.move_to(night)
-    assert restart().fire_due_timers() == 1
     assert only_task(eng, iid).candidate_groups == ["night-shift"]
-    assert_round_trip(eng, iid)
+    assert pending(eng) == []
