@@ -238,8 +238,8 @@ def _processes_of(parser, tree, filename):
             key=key, name=node.get("name") or key, filename=filename, spec=spec,
             subprocess_specs=subprocess_specs,
             start_form=forms.read_form(start) if start is not None else {},
-            start_messages=_start_messages(tree, node),
-            start_signals=_start_signals(tree, node),
+            start_messages=_start_names(tree, node, "message"),
+            start_signals=_start_names(tree, node, "signal"),
             properties=process_properties(node))
     return found
 
@@ -250,23 +250,14 @@ def process_properties(process):
     return {p.get("name"): p.get("value") for p in process.iterfind(path) if p.get("name")}
 
 
-def _start_messages(tree, process):
-    """Names of the messages that start `process` (message start events)."""
+def _start_names(tree, process, kind):
+    """Names of the messages (kind "message") or signals ("signal") that start `process`:
+    its start events with such an event definition."""
     bpmn = f"{{{camunda.BPMN_NS}}}"
     names = {m.get("id"): m.get("name") or m.get("id")
-             for m in tree.getroot().iter(f"{bpmn}message")}
-    refs = [d.get("messageRef") for d in process.iterfind(
-        f"{bpmn}startEvent/{bpmn}messageEventDefinition")]
-    return [names.get(ref, ref) for ref in refs if ref]
-
-
-def _start_signals(tree, process):
-    """Names of the signals that start `process` (signal start events)."""
-    bpmn = f"{{{camunda.BPMN_NS}}}"
-    names = {s.get("id"): s.get("name") or s.get("id")
-             for s in tree.getroot().iter(f"{bpmn}signal")}
-    refs = [d.get("signalRef") for d in process.iterfind(
-        f"{bpmn}startEvent/{bpmn}signalEventDefinition")]
+             for m in tree.getroot().iter(f"{bpmn}{kind}")}
+    refs = [d.get(f"{kind}Ref") for d in process.iterfind(
+        f"{bpmn}startEvent/{bpmn}{kind}EventDefinition")]
     return [names.get(ref, ref) for ref in refs if ref]
 
 
