@@ -253,11 +253,20 @@ class Engine(queries.QueryMixin):
         with a signal start event for `name`; returns how many."""
         with self.reading() as reader:
             latest = queries.latest_definitions(reader, tenant)
-        starters = [d for d in latest
-                    if d.kind == "bpmn" and name in self._runnable(d.id).parsed.start_signals]
+        starters = [d for d in latest if d.kind == "bpmn" and self._starts_on(d, name)]
         for definition in starters:
             self._start(session, self._runnable(definition.id), None, None, None, signal=name)
         return len(starters)
+
+    def _starts_on(self, definition, signal):
+        """Whether `definition` has a signal start event for `signal`; a definition that can
+        no longer be loaded (logged) starts on nothing, so it holds up no broadcast."""
+        try:
+            return signal in self._runnable(definition.id).parsed.start_signals
+        except Exception:   # a stored diagram today's SpiffWorkflow cannot parse, say
+            log.exception("definition %s v%s could not be loaded for signal %r",
+                          definition.key, definition.version, signal)
+            return False
 
     def _start_by_message(self, name, business_key, variables, tenant):
         with self._operation() as session:
