@@ -5,11 +5,11 @@ import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import psycopg
 import pytest
 import time_machine
 
-from engine import Base, Engine, make_db_engine
+from engine import Engine, make_db_engine
+from tests.cluster.databases import own_database
 
 BPMN = Path(__file__).resolve().parents[1] / "data" / "bpmn"
 TENANT = "events"
@@ -19,15 +19,7 @@ RUNNERS = 4
 
 @pytest.fixture(scope="module")
 def pg_url(servers):
-    pg, _ = servers
-    with psycopg.connect(pg.admin_url(), autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS engineevents")
-        conn.execute("CREATE DATABASE engineevents")
-    url = pg.admin_url("engineevents").replace("postgresql://", "postgresql+psycopg://")
-    db_engine = make_db_engine(url)
-    Base.metadata.create_all(db_engine)
-    db_engine.dispose()
-    return url
+    return own_database(servers, "engineevents")
 
 
 def test_racing_runners_start_a_due_occurrence_once(pg_url):

@@ -4,11 +4,11 @@ name. An own database, so the cluster tests' tables are left alone."""
 import json
 from pathlib import Path
 
-import psycopg
 import pytest
 from sqlalchemy import text
 
-from engine import Base, Engine, basket, make_db_engine
+from engine import Engine, basket, make_db_engine
+from tests.cluster.databases import own_database
 from engine.basket import Filters, View, Viewer
 
 BPMN = Path(__file__).resolve().parents[1] / "data" / "bpmn"
@@ -19,13 +19,7 @@ AGENT = Viewer(TENANT, "agent", ("back-office",), "Europe/Brussels")
 @pytest.fixture(scope="module")
 def pg_engine(servers):
     """An Engine on a fresh PostgreSQL database `jsoncodec` with the two test diagrams."""
-    pg, _ = servers
-    with psycopg.connect(pg.admin_url(), autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS jsoncodec")
-        conn.execute("CREATE DATABASE jsoncodec")
-    db_engine = make_db_engine(pg.admin_url("jsoncodec").replace("postgresql://",
-                                                                 "postgresql+psycopg://"))
-    Base.metadata.create_all(db_engine)
+    db_engine = make_db_engine(own_database(servers, "jsoncodec"))
     eng = Engine(db_engine)
     for name in ("script_overflow.bpmn", "unicode_groups.bpmn"):
         eng.deploy((BPMN / name).read_bytes(), name, TENANT, actor="designer")
