@@ -176,18 +176,28 @@ def start_due(engine, limit=None):
     return started
 
 
+class _Taken(Exception):
+    """Another runner started this occurrence first: roll the new instance back."""
+
+
 def _start_one(engine, row_id, due_at):
-    with engine._operation() as session:
-        row = session.get(StartTimer, row_id)
-        if row is None or row.due_at != due_at:
-            return 0                    # another runner started this occurrence
-        if not _advance(session, row, clock.now()):
-            return 0
-        runnable = engine._runnable(row.definition_id)
-        instance_id = engine._start(session, runnable, None, None, None, timer=row.event_id)
-        audit.record(session, row.tenant, "timer_started", instance_id, name=row.event_id,
-                     timer=row.timer, due_at=due_at.isoformat())
-        return 1
+    try:
+        with engine._operation(begin=False) as session:
+            row = session.get(StartTimer, row_id)
+            if row is None or row.due_at != due_at:
+                return 0                    # another runner started this occurrence
+            # As in Engine.start, the new instance runs to its first wait before the write
+            # transaction begins; inside it the row moves under its due-time guard, or the
+            # instance is rolled back.
+            instance_id = engine._start(session, engine._runnable(row.definition_id), None,
+                                        None, None, timer=row.event_id)
+            if not _advance(session, row, clock.now()):
+                raise _Taken()
+            audit.record(session, row.tenant, "timer_started", instance_id, name=row.event_id,
+                         timer=row.timer, due_at=due_at.isoformat())
+            return 1
+    except _Taken:
+        return 0
 
 
 def _advance(session, row, now):
