@@ -5,7 +5,6 @@ from contextlib import contextmanager
 from dataclasses import replace
 from uuid import UUID
 
-from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
@@ -23,6 +22,7 @@ from .services import ServiceRegistry
 from .serializer import dump_ended, dump_state, load_state
 from .status import IncidentKind, InstanceStatus, SubscriptionKind, TaskStatus
 from .store import Incident, MessageSubscription
+from .workflow import ParkOpsWorkflow
 
 
 log = logging.getLogger(__name__)
@@ -131,7 +131,8 @@ class Engine(queries.QueryMixin):
         parsed = runnable.parsed
         values = (dict(variables or {}) if message or signal or timer
                   else forms.validate(parsed.start_form, variables))
-        wf = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=self.script_engine)
+        wf = ParkOpsWorkflow(parsed.spec, parsed.subprocess_specs,
+                             script_engine=self.script_engine)
         for task in projection.tasks_in_state(wf, TaskState.READY):
             task.data.update(values)
         by_hand = not (message or signal or timer)

@@ -30,6 +30,7 @@ from SpiffWorkflow.camunda.serializer.event_definition import (
 from . import jsontext, semantics, tasktree
 from .tasktree import ATOMS as _ATOMS
 from .errors import InstanceEnded
+from .workflow import ParkOpsSubWorkflow, ParkOpsWorkflow
 
 FORMAT_KEY = "parkops_state"
 FORMAT_VERSION = 2       # 2: task trees as compact rows (engine.tasktree); 1 still loads
@@ -105,7 +106,12 @@ def _registry():
         config[cls] = TimerConditionalEventDefinitionConverter
     config[semantics.Message] = CamundaMessageConverter
     config[semantics.Signal] = EventDefinitionConverter
-    return BpmnWorkflowSerializer.configure(config)
+    registry = BpmnWorkflowSerializer.configure(config)
+    # ParkOps' workflow classes under SpiffWorkflow's type names: the stored state stays the
+    # same, and every state (stored before them too) restores as them.
+    StateConverter(ParkOpsWorkflow, registry, typename=registry.typenames[BpmnWorkflow])
+    SubWorkflowState(ParkOpsSubWorkflow, registry, typename=registry.typenames[BpmnSubWorkflow])
+    return registry
 
 
 _REGISTRY = _registry()

@@ -540,3 +540,18 @@ def test_cancel_reaches_into_subprocesses_and_multi_instances(
     assert waits(eng, iid) == NOTHING
     clock.shift(timedelta(days=1))
     assert eng.fire_due_timers() == 0
+
+
+def test_a_loop_deeper_than_spiffworkflows_task_walks_reaches_its_task_and_ends(
+        eng, restart, clock):
+    # 600 rounds make the task tree ~1,200 levels deep: SpiffWorkflow's own iterator stops at
+    # 1,000 and would leave the instance running with nothing to do (engine.workflow).
+    deploy(eng, "deep_loop.bpmn")
+    iid = eng.start("deep_loop", "LOOP-600", {"rounds": 0, "limit": 600}, TENANT)
+    task = only_task(eng, iid)
+    assert task.name == "Check the count"
+    assert eng.instance(iid).variables["rounds"] == 600
+    assert_round_trip(eng, iid)
+    later = restart()
+    later.complete(task.id, "agent", {}, roles=["back-office"])
+    assert later.instance(iid).status == "completed"
