@@ -25,7 +25,7 @@ _WAITING = TaskState.WAITING
 _FINISHED = TaskState.FINISHED_MASK
 
 
-def tasks_in_state(root, state=TaskState.ANY_MASK, subprocesses=None, spec_name=None):
+def walk_tasks(root, state=TaskState.ANY_MASK, subprocesses=None, spec_name=None):
     """Tasks under `root` (itself included) whose state is in the mask `state`, depth first.
 
     The tasks and their order are SpiffWorkflow's TaskIterator(root, state=state,
@@ -67,15 +67,15 @@ class _Walks:
         """The tasks get_tasks() and get_next_task() filter by `state` and `spec_name`; other
         filters (end_at_spec, skip_subprocesses, ...) go to SpiffWorkflow's iterator."""
         if kwargs.keys() <= {"state", "spec_name"}:
-            return tasks_in_state(first_task or self.task_tree,
-                                  kwargs.get("state", TaskState.ANY_MASK),
-                                  self.top_workflow.subprocesses, kwargs.get("spec_name"))
+            return walk_tasks(first_task or self.task_tree,
+                              kwargs.get("state", TaskState.ANY_MASK),
+                              self.top_workflow.subprocesses, kwargs.get("spec_name"))
         return super().get_tasks_iterator(first_task, **kwargs)
 
     def update_waiting_tasks(self):
         """Update every WAITING task of this workflow's own tree (after each completed task,
         as Workflow.update_waiting_tasks does)."""
-        for task in tasks_in_state(self.task_tree, _WAITING):
+        for task in walk_tasks(self.task_tree, _WAITING):
             task.task_spec._update(task)
 
 

@@ -16,7 +16,7 @@ from engine import DefinitionError
 from engine.parsing import HandlerServiceTask, parse_files
 from engine.sandbox import make_script_engine
 from engine.serializer import dump_state, load_state
-from engine.workflow import ParkOpsSubWorkflow, ParkOpsWorkflow, tasks_in_state
+from engine.workflow import ParkOpsSubWorkflow, ParkOpsWorkflow, walk_tasks
 
 ROOT = Path(__file__).resolve().parents[2]
 DIAGRAMS = sorted([*(ROOT / "tests" / "data" / "bpmn").glob("*.bpmn"),
@@ -111,13 +111,13 @@ def check_walks(wf):
     """At this moment every walk equals SpiffWorkflow's iterator over the same tree."""
     for flow in (wf, *wf.subprocesses.values()):
         for mask in MASKS:
-            assert list(tasks_in_state(flow.task_tree, mask, wf.subprocesses)) == \
+            assert list(walk_tasks(flow.task_tree, mask, wf.subprocesses)) == \
                 list(BpmnTaskIterator(flow.task_tree, state=mask)), (flow.spec.name, mask)
-            assert list(tasks_in_state(flow.task_tree, mask)) == \
+            assert list(walk_tasks(flow.task_tree, mask)) == \
                 list(TaskIterator(flow.task_tree, state=mask)), (flow.spec.name, mask)
         for name in {t.task_spec.name for t in flow.tasks.values()}:
-            assert list(tasks_in_state(flow.task_tree, TaskState.ANY_MASK, wf.subprocesses,
-                                       spec_name=name)) == \
+            assert list(walk_tasks(flow.task_tree, TaskState.ANY_MASK, wf.subprocesses,
+                                   spec_name=name)) == \
                 list(BpmnTaskIterator(flow.task_tree, spec_name=name))
 
 
