@@ -2,10 +2,11 @@
 
 SpiffWorkflow finds the tasks to run by walking the whole task tree with its TaskIterator:
 once per pass of `do_engine_steps` (the READY tasks) and once after every task that
-completes (`update_waiting_tasks`, the WAITING ones). That iterator is general (filters,
-depth limits, breadth-first order), and its per-task overhead made those walks about a
-quarter of the time SpiffWorkflow needs to run a process (measured in bench/engine.py's
-shape: 2.24 -> 1.70 ms per lifecycle).
+completes (`update_waiting_tasks`, the WAITING ones), and its task specs ask it for more
+(tasks of a spec, unfinished tasks). That iterator is general (filters, depth limits,
+breadth-first order), and its per-task overhead made those walks about two fifths of the time
+SpiffWorkflow needs to run a process (bench/engine.py's shape in memory: 2.10 -> 1.27 ms per
+lifecycle with the walks below).
 
 Here the same walks are a plain depth-first loop that visits the same tasks in the same order
 and descends by the same rule: into the children of a task that is at least FUTURE (never
