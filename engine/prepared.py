@@ -12,10 +12,11 @@ must be given a value: column defaults do not apply.
 """
 
 from contextlib import contextmanager
-from datetime import timezone
+import json
+from datetime import datetime, timezone
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import bindparam, event
+from sqlalchemy import JSON, bindparam, event
 from sqlalchemy.exc import DBAPIError
 
 from .store import UTCDateTime
@@ -169,7 +170,31 @@ def _sqlite_utc_text(value):
 
 
 def _result_processor(type_, dialect):
+    if dialect.name == "sqlite":
+        if type(type_) is UTCDateTime:
+            return _sqlite_utc_datetime
+        if type(type_) is JSON and isinstance(type_.dialect_impl(dialect), JSON):
+            return _sqlite_json(dialect._json_deserializer or json.loads)
     return type_.dialect_impl(dialect).result_processor(dialect, None)
+
+
+# SQLAlchemy's SQLite result processing of these two types runs two or three nested functions
+# per value; a basket page reads a dozen values per task. These give the same values in one.
+def _sqlite_utc_datetime(value):
+    """What UTCDateTime and SQLite's DATETIME result processing make of stored text."""
+    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
+
+
+def _sqlite_json(deserialize):
+    """What SQLite's JSON result processing makes of a stored value: the deserialized text;
+    a number (SQLite's json functions may store one) as it is."""
+    def process(value):
+        if value is None:
+            return None
+        if isinstance(value, (int, float)):
+            return value
+        return deserialize(value)
+    return process
 
 
 def _run(conn, sql, rows, many):

@@ -48,7 +48,7 @@ def create_app(config=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     # Signed-cookie sessions as Flask's, minus its per-request set-up (webapp/sessions.py).
-    app.session_interface = LeanCookieSessions()
+    app.session_interface = LeanCookieSessions(sessionless={"api"})
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))

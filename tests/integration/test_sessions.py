@@ -46,3 +46,15 @@ def test_api_calls_set_no_cookie(app, client, demo_users):
     assert "Set-Cookie" not in response.headers
     assert client.get_cookie(SESSION) is None
 
+
+def test_api_answers_do_not_vary_by_cookie_but_pages_do(client, login_as, demo_users):
+    """An API answer depends on its bearer token only, so caches are not told it varies by
+    cookie; a page read from the session is."""
+    issued = client.post("/api/v1/token", json={"tenant": "demo", "username": "agent",
+                                                "password": "agent"})
+    token = issued.get_json()["token"]
+    answer = client.get("/api/v1/tasks?view=queue", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200 and "Cookie" not in answer.vary
+    login_as("agent")
+    page = client.get("/")
+    assert page.status_code == 200 and "Cookie" in page.vary

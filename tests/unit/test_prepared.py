@@ -4,13 +4,14 @@ from dataclasses import fields
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import bindparam, create_engine, select
+from sqlalchemy import JSON, bindparam, create_engine, select
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 
 from engine import Base
 from engine.instances import WorkflowCache
-from engine.prepared import Prepared, _processor
+from engine import jsontext
+from engine.prepared import Prepared, _processor, _result_processor
 from engine.queries import TaskView
 from engine.store import HumanTask, UTCDateTime
 
@@ -131,3 +132,39 @@ def test_timestamps_are_bound_as_sqlalchemy_binds_them(moment):
 def test_a_naive_timestamp_is_refused_by_the_fast_path_too():
     with pytest.raises(ValueError, match="naive"):
         _processor(UTCDateTime(), sqlite.dialect())(datetime(2026, 3, 2, 9, 0))
+
+
+@pytest.mark.parametrize("stored", [
+    "2026-03-02 09:00:01.000250", "2026-03-02 09:00:01", "0001-01-01 00:00:00.000000",
+    "9999-12-31 23:59:59.999999", "2026-03-02", None])
+def test_timestamps_are_read_as_sqlalchemy_reads_them(stored):
+    """The one-step SQLite reader gives the aware UTC datetime SQLAlchemy's own gives, for the
+    text this app writes and for CURRENT_TIMESTAMP's and a bare date's."""
+    dialect = sqlite.dialect()
+    ours = _result_processor(UTCDateTime(), dialect)
+    theirs = UTCDateTime().dialect_impl(dialect).result_processor(dialect, None)
+    assert ours is not theirs
+    assert ours(stored) == theirs(stored)
+    assert stored is None or ours(stored).tzinfo is timezone.utc
+
+
+@pytest.mark.parametrize("stored", [
+    '{"a": [1, 2.5, null, true], "b": "\u00e9"}', "[]", '"text"', "12345678901234567890123",
+    "NaN", b'{"bytes": 1}', 7, 2.5, None])
+def test_json_is_read_as_sqlalchemy_reads_it(stored):
+    """The one-step SQLite JSON reader gives what SQLAlchemy's gives with the app's codec:
+    parsed text, numbers (as SQLite's json functions may store them) unchanged."""
+    dialect = sqlite.dialect(json_deserializer=jsontext.loads)
+    ours = _result_processor(JSON(), dialect)
+    theirs = JSON().dialect_impl(dialect).result_processor(dialect, None)
+    assert ours is not theirs
+    assert repr(ours(stored)) == repr(theirs(stored))
+
+
+def test_broken_json_fails_as_sqlalchemy_fails():
+    """Text that is not JSON raises the codec's error, not a wrong value."""
+    dialect = sqlite.dialect(json_deserializer=jsontext.loads)
+    with pytest.raises(ValueError):
+        _result_processor(JSON(), dialect)("{not json")
+    with pytest.raises(ValueError):
+        JSON().dialect_impl(dialect).result_processor(dialect, None)("{not json")
