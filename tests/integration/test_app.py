@@ -72,3 +72,37 @@ def test_behind_trusted_proxies_the_visitors_address_is_used(make_app):
         app.test_client().get("/auth/login", headers={"X-Forwarded-For": "203.0.113.7"},
                               environ_base={"REMOTE_ADDR": "10.0.0.2"})
     assert seen == {0: "10.0.0.2", 1: "203.0.113.7"}
+
+
+def test_plain_hooks_and_views_run_as_they_are_async_ones_as_flask_runs_them():
+    """ParkOpsFlask hands plain functions and methods back unchanged and leaves `async def`
+    ones (and anything else) to Flask, which wraps them or says what to install."""
+    import functools
+
+    from webapp import ParkOpsFlask
+
+    class Hooks:
+        def method(self):
+            return "sync"
+
+        async def coroutine_method(self):
+            return "async"
+
+    def plain():
+        return "sync"
+
+    async def coroutine():
+        return "async"
+
+    app = ParkOpsFlask(__name__)
+    hooks = Hooks()
+    for func in (plain, hooks.method, print):
+        assert app.ensure_sync(func) is func
+    assert app.ensure_sync(functools.partial(plain)).func is plain
+    for func in (coroutine, hooks.coroutine_method, functools.partial(coroutine)):
+        try:
+            wrapped = app.ensure_sync(func)
+        except RuntimeError as exc:          # Flask's answer without its "async" extra
+            assert "async" in str(exc)
+        else:
+            assert wrapped is not func and wrapped() == "async"
