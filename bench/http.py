@@ -94,9 +94,10 @@ def prepare_database(env):
 
 
 def worker_options(threads):
-    """gunicorn options for the worker class: gthread with `threads` threads, or sync (0)."""
+    """gunicorn options for the worker class: gthread with `threads` threads, or (0) the sync
+    workers of gunicorn.conf.py, as production runs them (webapp.serving)."""
     if threads <= 0:
-        return ["--worker-class", "sync"]
+        return []
     # Idle connections stay open longer than any pause of the clients (gunicorn's default: 2 s).
     return ["--worker-class", "gthread", "--threads", str(threads), "--keep-alive", "30"]
 
@@ -408,7 +409,8 @@ def main(argv=None):
             server_after, client_after = server_cpu_seconds(proc), time.process_time()
         finally:
             stop_gunicorn(proc)
-        kind = f"gthread x {args.threads} threads" if args.threads > 0 else "sync"
+        kind = (f"gthread x {args.threads} threads" if args.threads > 0
+                else "sync (one write per answer: gunicorn.conf.py)")
         print(f"gunicorn: {args.workers} {kind} workers on 127.0.0.1:{port}; "
               f"{args.clients} clients; {os.cpu_count()} CPUs")
         ok = report(stats, elapsed, args.n, database_label(env))

@@ -1,0 +1,152 @@
+"""gunicorn's sync worker with one write per answer: the same bytes, in the same order.
+
+The socket wrapper is checked against a recording socket (what reaches the real socket, in
+how many writes); the worker runs in a real gunicorn serving a small WSGI app (this module's
+`app`) with every kind of answer gunicorn writes differently.
+"""
+import http.client
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.smtp import free_port
+from webapp.serving import HeldFirstWrite
+
+REPO = Path(__file__).resolve().parents[2]
+BIG = b"x" * 300_000
+
+
+class Recording:
+    """A socket stand-in that records what is done to it."""
+
+    def __init__(self):
+        self.calls = []
+
+    def sendall(self, data):
+        self.calls.append(("sendall", bytes(data)))
+
+    def fileno(self):
+        self.calls.append(("fileno",))
+        return 3
+
+    def close(self):
+        self.calls.append(("close",))
+
+
+def test_head_and_body_leave_in_one_write():
+    """The first write waits for the second and goes out in front of it; later ones pass."""
+    sock = Recording()
+    wrapped = HeldFirstWrite(sock)
+    wrapped.sendall(b"HTTP/1.1 200 OK\r\n\r\n")
+    assert sock.calls == []
+    wrapped.sendall(b"body")
+    wrapped.sendall(b"more")
+    assert sock.calls == [("sendall", b"HTTP/1.1 200 OK\r\n\r\nbody"), ("sendall", b"more")]
+
+
+def test_a_held_write_goes_out_before_any_other_use_of_the_socket():
+    """An answer without a body is sent before the socket is closed; a head before sendfile
+    asks for the descriptor."""
+    closed = Recording()
+    wrapped = HeldFirstWrite(closed)
+    wrapped.sendall(b"HTTP/1.1 204 No Content\r\n\r\n")
+    wrapped.close()
+    assert closed.calls == [("sendall", b"HTTP/1.1 204 No Content\r\n\r\n"), ("close",)]
+
+    sent_file = Recording()
+    wrapped = HeldFirstWrite(sent_file)
+    wrapped.sendall(b"HTTP/1.1 200 OK\r\n\r\n")
+    assert wrapped.fileno() == 3
+    assert sent_file.calls == [("sendall", b"HTTP/1.1 200 OK\r\n\r\n"), ("fileno",)]
+
+
+def app(environ, start_response):
+    """A WSGI app answering each way gunicorn writes differently, by path."""
+    path = environ["PATH_INFO"]
+    if path == "/json":
+        body = b'{"ok": true}'
+        start_response("200 OK", [("Content-Type", "application/json"),
+                                  ("Content-Length", str(len(body)))])
+        return [body]
+    if path == "/empty":
+        start_response("204 No Content", [])
+        return []
+    if path == "/stream":                   # no length: chunked, several writes
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return (f"part {n}\n".encode() for n in range(5))
+    if path == "/big":
+        start_response("200 OK", [("Content-Length", str(len(BIG)))])
+        return [BIG]
+    if path == "/file":                     # wsgi.file_wrapper: gunicorn's sendfile path
+        start_response("200 OK", [("Content-Length", str(Path(__file__).stat().st_size))])
+        return environ["wsgi.file_wrapper"](open(__file__, "rb"))
+    if path == "/echo":
+        body = environ["wsgi.input"].read()
+        start_response("200 OK", [("Content-Length", str(len(body)))])
+        return [body]
+    raise RuntimeError("no such path")      # gunicorn's own 500 page
+
+
+@pytest.fixture(scope="module")
+def server():
+    """A real gunicorn with two OneWriteSyncWorker processes serving `app`; its port."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
+         "--log-level", "critical", "tests.integration.test_serving:app"],
+        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, start_new_session=True)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            assert proc.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
+            time.sleep(0.1)
+    yield port
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def fetch(port, method, path, body=None, headers=None):
+    """(status, headers, body) of one request on a new connection."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        conn.close()
+
+
+def test_the_repositorys_gunicorn_settings_choose_the_one_write_worker():
+    """`gunicorn wsgi:app` started in the repository (make cluster, README) uses it."""
+    shown = subprocess.run([sys.executable, "-m", "gunicorn", "--print-config", "wsgi:app"],
+                           cwd=REPO, capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^worker_class\s+= webapp\.serving\.OneWriteSyncWorker$", shown, re.M)
+
+
+def test_answers_arrive_whole_in_every_form(server):
+    """A JSON answer, a 204, a HEAD, a chunked stream, a large body, a sent file, an uploaded
+    body with Expect: 100-continue and gunicorn's error page all arrive as the app made them."""
+    assert fetch(server, "GET", "/json")[::2] == (200, b'{"ok": true}')
+    status, headers, body = fetch(server, "GET", "/empty")
+    assert (status, body) == (204, b"")
+    status, headers, body = fetch(server, "HEAD", "/json")
+    assert (status, headers["Content-Length"], body) == (200, "12", b"")
+    status, headers, body = fetch(server, "GET", "/stream")
+    assert (status, headers["Transfer-Encoding"]) == (200, "chunked")
+    assert body == b"".join(f"part {n}\n".encode() for n in range(5))
+    assert fetch(server, "GET", "/big")[::2] == (200, BIG)
+    assert fetch(server, "GET", "/file")[::2] == (200, Path(__file__).read_bytes())
+    upload = b"y" * 50_000
+    assert fetch(server, "POST", "/echo", upload, {"Expect": "100-continue"})[::2] \
+        == (200, upload)
+    status, headers, body = fetch(server, "GET", "/boom")
+    assert status == 500 and b"Internal Server Error" in body
