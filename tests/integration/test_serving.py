@@ -4,6 +4,7 @@ The socket wrapper is checked against a recording socket (what reaches the real 
 how many writes); the worker runs in a real gunicorn serving a small WSGI app (this module's
 `app`) with every kind of answer gunicorn writes differently.
 """
+import gc
 import http.client
 import os
 import re
@@ -86,6 +87,10 @@ def app(environ, start_response):
     if path == "/file":                     # wsgi.file_wrapper: gunicorn's sendfile path
         start_response("200 OK", [("Content-Length", str(Path(__file__).stat().st_size))])
         return environ["wsgi.file_wrapper"](open(__file__, "rb"))
+    if path == "/frozen":                   # objects kept out of the garbage collector's way
+        body = str(gc.get_freeze_count()).encode()
+        start_response("200 OK", [("Content-Length", str(len(body)))])
+        return [body]
     if path == "/echo":
         body = environ["wsgi.input"].read()
         start_response("200 OK", [("Content-Length", str(len(body)))])
@@ -150,3 +155,10 @@ def test_answers_arrive_whole_in_every_form(server):
         == (200, upload)
     status, headers, body = fetch(server, "GET", "/boom")
     assert status == 500 and b"Internal Server Error" in body
+
+
+def test_workers_keep_the_loaded_app_out_of_the_garbage_collectors_way(server):
+    """gunicorn.conf.py freezes what a worker built while loading the app, so full collections
+    do not walk it on every pass."""
+    status, _, body = fetch(server, "GET", "/frozen")
+    assert status == 200 and int(body) > 1000
