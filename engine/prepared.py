@@ -11,8 +11,8 @@ counts statements with it), and `recording()` collects them with SQLAlchemy's ow
 must be given a value: column defaults do not apply.
 """
 
-from contextlib import contextmanager
 import json
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from weakref import WeakKeyDictionary
 
