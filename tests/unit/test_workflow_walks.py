@@ -3,13 +3,18 @@
 Every diagram of the test data and of the library is run twice, by SpiffWorkflow's own
 BpmnWorkflow and by ParkOpsWorkflow, with the same form answers: after every step both hold
 the same tasks in the same states with the same data, and at every step the walk lists the
-same tasks in the same order as TaskIterator/BpmnTaskIterator for every state mask.
+same tasks in the same order as TaskIterator/BpmnTaskIterator for every state mask. The two
+runs also change task states each its own way (SpiffWorkflow's Task._set_state with its log
+line, ParkOps' without it while nobody listens).
 """
+import logging
 from pathlib import Path
 
 import pytest
+import time_machine
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.util.task import BpmnTaskIterator
+from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskIterator, TaskState
 
 from engine import DefinitionError
@@ -177,3 +182,41 @@ def test_stored_states_restore_as_parkops_workflows_under_spiffworkflows_type_na
     restored = load_state(text, parsed.spec, parsed.subprocess_specs, make_script_engine())
     assert type(restored) is ParkOpsWorkflow
     assert dump_state(restored) == text
+
+
+def claim_review():
+    return next(parsed for name, key, parsed in PROCESSES if name == "claim_review.bpmn")
+
+
+def test_task_state_log_lines_are_built_only_when_the_logger_listens(caplog, monkeypatch):
+    """While `spiff.task` drops INFO lines, tasks of ParkOps' workflows change state without
+    building SpiffWorkflow's log line; plain BpmnWorkflow tasks still build it; once the
+    logger listens, ParkOps' tasks log every change as SpiffWorkflow does."""
+    built = []
+    collect = Task.collect_log_extras
+    monkeypatch.setattr(Task, "collect_log_extras", lambda task, dct=None: (
+        built.append(type(task.workflow)), collect(task, dct))[1])
+    caplog.set_level(logging.WARNING, logger="spiff.task")
+    new(ParkOpsWorkflow, claim_review()).do_engine_steps()
+    assert built == []
+    new(BpmnWorkflow, claim_review()).do_engine_steps()
+    assert set(built) == {BpmnWorkflow}
+
+    caplog.set_level(logging.INFO, logger="spiff.task")
+    new(ParkOpsWorkflow, claim_review()).do_engine_steps()
+    changes = [r for r in caplog.records if r.getMessage().startswith("State changed to ")]
+    assert ParkOpsWorkflow in built and changes
+    assert {"task_spec", "state", "elapsed"} <= set(vars(changes[-1]))
+
+
+def test_a_state_change_is_timed_and_the_same_state_again_is_not():
+    """last_state_change moves when a task's state changes, as SpiffWorkflow's method does."""
+    wf = new(ParkOpsWorkflow, claim_review())
+    wf.do_engine_steps()
+    task = wf.get_next_task(state=TaskState.READY)
+    before = task.last_state_change
+    with time_machine.travel(1_900_000_000, tick=False):
+        task._set_state(TaskState.READY)
+        assert (task.state, task.last_state_change) == (TaskState.READY, before)
+        task._set_state(TaskState.WAITING)
+        assert (task.state, task.last_state_change) == (TaskState.WAITING, 1_900_000_000)
