@@ -33,6 +33,7 @@ WORKERS, CLIENTS, WARMUP_PER_CLIENT = 2, 8, 2
 # worker closes every connection and lingers until the client has read the answer and closed.
 THREADS = 0
 TARGET_RATE, TARGET_P95_MS = 150.0, 100.0
+STOLEN_WARNING = 0.05           # stolen CPU time above which a run says others slowed it
 LOCKED = b"database is locked"
 RUN_ID = itertools.count(1)
 
@@ -147,6 +148,18 @@ def server_cpu_seconds(proc):
         return total / tick
     except (OSError, ValueError, IndexError):
         return None
+
+
+def cpu_times():
+    """(stolen, total) time of all the machine's CPUs so far, in clock ticks, from /proc/stat
+    (Linux); None elsewhere. Stolen time is what the hypervisor gave other virtual machines
+    while this one had work: where it is large, every figure of the run is slowed by others."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+        values = [int(value) for value in fields[1:9]]   # user ... steal
+    except (OSError, ValueError):
+        return None
+    return values[7], sum(values)
 
 
 def stop_gunicorn(proc):
@@ -364,12 +377,13 @@ def report(stats, elapsed, n, label):
     return ok
 
 
-def report_cpu(lifecycles, server_s, client_s, elapsed):
+def report_cpu(lifecycles, server_s, client_s, elapsed, ticks=None):
     """CPU per lifecycle of the server and of these clients, and what it allows on idle cores.
 
     The ceiling is the machine's cores divided by the CPU one lifecycle needs (server and
     clients together, as they share the machine); the load average says how much of the
-    machine other work took during the run.
+    machine other work took during the run, `ticks` ((stolen, total) CPU ticks of the run)
+    how much the hypervisor gave to other virtual machines.
     """
     server_ms, client_ms = server_s / lifecycles * 1e3, client_s / lifecycles * 1e3
     cores = os.cpu_count() or 1
@@ -378,6 +392,11 @@ def report_cpu(lifecycles, server_s, client_s, elapsed):
     print(f"CPU per lifecycle: server {server_ms:.1f} ms, clients {client_ms:.1f} ms; "
           f"ceiling on {cores} idle cores: {ceiling:.0f} lifecycles/s "
           f"(this run used {share:.0%} of the cores; load average {os.getloadavg()[0]:.1f})")
+    if ticks is not None and ticks[1] > 0:
+        stolen = ticks[0] / ticks[1]
+        print(f"stolen by the hypervisor: {stolen:.0%} of the cores' time"
+              + (" (other virtual machines slowed this run: measure again when it is near 0 %)"
+                 if stolen >= STOLEN_WARNING else ""))
 
 
 def print_server_errors(log_path, lines=12):
@@ -407,8 +426,10 @@ def main(argv=None):
             tokens = {user: token(port, user) for user in (STARTER, WORKER)}
             drive(port, tokens, args.clients, args.clients * WARMUP_PER_CLIENT)
             server_before, client_before = server_cpu_seconds(proc), time.process_time()
+            ticks_before = cpu_times()
             stats, elapsed = drive(port, tokens, args.clients, args.n)
             server_after, client_after = server_cpu_seconds(proc), time.process_time()
+            ticks_after = cpu_times()
         finally:
             stop_gunicorn(proc)
         kind = (f"gthread x {args.threads} threads" if args.threads > 0
@@ -417,8 +438,10 @@ def main(argv=None):
               f"{args.clients} clients; {os.cpu_count()} CPUs")
         ok = report(stats, elapsed, args.n, database_label(env))
         if server_before is not None and stats.lifecycles:
+            ticks = (None if ticks_before is None or ticks_after is None else
+                     (ticks_after[0] - ticks_before[0], ticks_after[1] - ticks_before[1]))
             report_cpu(stats.lifecycles, server_after - server_before,
-                       client_after - client_before, elapsed)
+                       client_after - client_before, elapsed, ticks)
         if sum(stats.failures.values()):
             print_server_errors(workdir / "gunicorn.log")
     return 0 if ok else 1
