@@ -30,8 +30,11 @@ from .config import environment_overrides, select_config
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .i18n import select_locale
 from .jsonprovider import CodecJSONProvider
-from .sessions import LeanCookieSessions
+from .sessions import LeanCookieSessions, page_hooks
 
+# Blueprints whose requests are not browser pages: no session cookie, no page hooks (the JSON
+# API authenticates every call by its bearer token).
+SESSIONLESS_BLUEPRINTS = frozenset({"api"})
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 
@@ -66,12 +69,13 @@ def create_app(config=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     # Signed-cookie sessions as Flask's, minus its per-request set-up (webapp/sessions.py).
-    app.session_interface = LeanCookieSessions(sessionless={"api"})
+    app.session_interface = LeanCookieSessions(sessionless=SESSIONLESS_BLUEPRINTS)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
-    login_manager.init_app(app)
-    csrf.init_app(app)
+    with page_hooks(app, SESSIONLESS_BLUEPRINTS):
+        login_manager.init_app(app)     # the remember-me cookie after each page
+        csrf.init_app(app)              # the CSRF check of each posted form
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(TRANSLATIONS_DIR))

@@ -35,7 +35,7 @@ def load_user(user_id):
 @bp.before_app_request
 def require_login():
     """Send anonymous visitors of any non-public page to the login page."""
-    if (request.endpoint in PUBLIC_ENDPOINTS or request.blueprint in SELF_AUTHENTICATED_BLUEPRINTS
+    if (request.blueprint in SELF_AUTHENTICATED_BLUEPRINTS or request.endpoint in PUBLIC_ENDPOINTS
             or current_user.is_authenticated):
         return None
     return login_manager.unauthorized()
