@@ -136,10 +136,11 @@ def test_a_naive_timestamp_is_refused_by_the_fast_path_too():
 
 @pytest.mark.parametrize("stored", [
     "2026-03-02 09:00:01.000250", "2026-03-02 09:00:01", "0001-01-01 00:00:00.000000",
-    "9999-12-31 23:59:59.999999", "2026-03-02", None])
+    "9999-12-31 23:59:59.999999", "2026-03-02", "2026-03-02 09:00:01.000250+01:00", None])
 def test_timestamps_are_read_as_sqlalchemy_reads_them(stored):
     """The one-step SQLite reader gives the aware UTC datetime SQLAlchemy's own gives, for the
-    text this app writes and for CURRENT_TIMESTAMP's and a bare date's."""
+    text this app writes, for CURRENT_TIMESTAMP's and a bare date's, and for text someone
+    wrote with an offset (which SQLAlchemy's reader ignores)."""
     dialect = sqlite.dialect()
     ours = _result_processor(UTCDateTime(), dialect)
     theirs = UTCDateTime().dialect_impl(dialect).result_processor(dialect, None)
