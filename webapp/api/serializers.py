@@ -6,10 +6,19 @@ from engine.basket import is_overdue
 
 
 def iso(moment):
-    """ISO 8601 in UTC with a Z, or None."""
+    """ISO 8601 in UTC to the second with a Z (2026-03-02T09:00:01Z), or None.
+
+    Put together from ready two-digit strings: datetime.isoformat() (C-level printf formatting
+    and keyword parsing) or format specs like {:02d} cost three times as many instructions,
+    about a percent of an API lifecycle, whose answers carry some twenty timestamps."""
     if moment is None:
         return None
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    utc = moment.astimezone(timezone.utc)
+    return (f"{str(utc.year).zfill(4)}-{_TWO_DIGITS[utc.month]}-{_TWO_DIGITS[utc.day]}"
+            f"T{_TWO_DIGITS[utc.hour]}:{_TWO_DIGITS[utc.minute]}:{_TWO_DIGITS[utc.second]}Z")
+
+
+_TWO_DIGITS = tuple(f"{n:02d}" for n in range(60))
 
 
 def task_json(task, overdue=None):
