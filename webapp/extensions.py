@@ -1,5 +1,4 @@
 """Flask extension singletons, bound to the app in create_app()."""
-from flask import current_app
 from flask_babel import Babel
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -9,6 +8,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from engine import Base
 
+from .current import this_app
 from .ratelimit import RouteLimiter
 
 # One metadata for engine, processes and webapp tables, so Alembic sees them all.
@@ -30,4 +30,4 @@ limiter = RouteLimiter(key_func=get_remote_address, default_limits=[])
 
 def get_engine():
     """The ParkOps workflow Engine of the current app."""
-    return current_app.extensions["parkops"]
+    return this_app().extensions["parkops"]

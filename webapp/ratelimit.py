@@ -14,8 +14,10 @@ the limiter's per-request state; the others (every API call) skip them.
 """
 from functools import partial, wraps
 
-from flask import g, request
+from flask import g
 from flask_limiter import Limiter
+
+from .current import this_g, this_request
 
 
 class RouteLimiter(Limiter):
@@ -43,13 +45,13 @@ class RouteLimiter(Limiter):
         an after-request hook hands the response on, a teardown hook's answer is ignored)."""
         @wraps(hook.func if isinstance(hook, partial) else hook)
         def run(value):
-            if self in g.get("limiters_used", ()):
+            if self in this_g().get("limiters_used", ()):
                 return hook(value)
             return value
         return run
 
     def _check_request_limit(self, callable_name=None, in_middleware=True):
-        if in_middleware and not self.has_app_wide_limits(request.endpoint):
+        if in_middleware and not self.has_app_wide_limits(this_request().endpoint):
             return
         super()._check_request_limit(callable_name=callable_name, in_middleware=in_middleware)
 

@@ -21,8 +21,9 @@ blueprint pass them by: a tenth of the Python work of an API call that does noth
 from contextlib import contextmanager
 from functools import wraps
 
-from flask import request
 from flask.sessions import SecureCookieSessionInterface
+
+from .current import this_request
 
 # Flask's app-wide hook lists (key None) that page_hooks wraps.
 _HOOK_LISTS = ("before_request_funcs", "after_request_funcs", "teardown_request_funcs")
@@ -60,7 +61,7 @@ class LeanCookieSessions(SecureCookieSessionInterface):
         """Write the cookie as Flask does; for an empty, unchanged session, do what Flask ends
         up doing without first reading the cookie settings: only mark the answer as depending
         on the cookie when the session was looked at. Nothing for a sessionless blueprint."""
-        if request.blueprint in self.sessionless:
+        if this_request().blueprint in self.sessionless:
             return
         if not session and not session.modified:
             if session.accessed:
@@ -90,7 +91,7 @@ def _for_pages(hook, sessionless):
     """`hook`, passed by for requests of the `sessionless` blueprints."""
     @wraps(hook)
     def run(*response):
-        if request.blueprint in sessionless:
+        if this_request().blueprint in sessionless:
             return response[0] if response else None
         return hook(*response)
     return run

@@ -1,4 +1,5 @@
 """What create_app wires together: one metadata, a tuned SQLite, the engine."""
+import pytest
 from sqlalchemy import text
 
 from engine import Base, Engine
@@ -106,3 +107,20 @@ def test_plain_hooks_and_views_run_as_they_are_async_ones_as_flask_runs_them():
             assert "async" in str(exc)
         else:
             assert wrapped is not func and wrapped() == "async"
+
+
+def test_current_objects_are_those_behind_flasks_proxies(app):
+    """webapp.current hands out the very request, g and app that flask.request, flask.g and
+    flask.current_app stand for, and like them refuses to work outside a request."""
+    from flask import current_app, g, request
+
+    from webapp.current import this_app, this_g, this_request
+
+    with app.test_request_context("/api/v1/tasks?view=queue"):
+        assert this_request() is request._get_current_object()
+        assert this_request().args["view"] == "queue"
+        this_g().marker = "set through the object"
+        assert g.marker == "set through the object"
+        assert this_app() is current_app._get_current_object() is app
+    with pytest.raises(RuntimeError, match="outside of request context"):
+        this_request()

@@ -7,7 +7,7 @@ counts for nothing here, so another site cannot make a logged-in browser call th
 from contextlib import contextmanager
 from functools import wraps
 
-from flask import abort, g, request
+from flask import abort
 from sqlalchemy.orm import Session
 
 from engine.db import writer
@@ -17,6 +17,7 @@ from processes.apitokens import services as tokens
 
 from ..access import AREA_ROLES
 from ..auth.principal import Principal
+from ..current import this_g, this_request
 from ..extensions import db
 from . import bp
 
@@ -30,7 +31,7 @@ BAD_CREDENTIALS = "Unknown user or wrong password."
 @bp.before_request
 def authenticate():
     """Put the token's user in g.api_user; 401 when the token is missing or not valid."""
-    if request.endpoint in PUBLIC_ENDPOINTS:
+    if this_request().endpoint in PUBLIC_ENDPOINTS:
         return
     token = bearer_token()
     verified = None
@@ -44,12 +45,12 @@ def authenticate():
     if verified.stale:
         with writing() as session:
             tokens.touch(session, verified.token_id)
-    g.api_user = Principal(verified.identity)
+    this_g().api_user = Principal(verified.identity)
 
 
 def bearer_token():
     """The token of an `Authorization: Bearer` header, or None."""
-    credentials = request.authorization
+    credentials = this_request().authorization
     if credentials is None or credentials.type != "bearer":
         return None
     return credentials.token
@@ -57,7 +58,7 @@ def bearer_token():
 
 def api_user():
     """The Principal the request's token belongs to."""
-    return g.api_user
+    return this_g().api_user
 
 
 def area(name):

@@ -4,6 +4,7 @@ from werkzeug.exceptions import HTTPException
 
 from engine import InvalidVariables, basket
 
+from ..current import this_request
 from ..extensions import limiter
 from . import actions, auth, bp, defaults, openapi, schemas
 from .auth import api_user, area
@@ -17,7 +18,7 @@ TOO_MANY_FAILURES = "Too many failed attempts; wait a few minutes before trying 
 
 def json_body(schema):
     """The request's JSON object, checked against `schema` (400 when not JSON, 422 per field)."""
-    body = request.get_json(silent=True)
+    body = this_request().get_json(silent=True)
     if not isinstance(body, dict):
         abort(400, description="Send a JSON object as the body, with "
                                "Content-Type: application/json.")
@@ -86,7 +87,8 @@ def show_instance(instance_id):
 @bp.get("/tasks")
 def list_tasks():
     """One page of the user's Inbox, Queue, Escalated or Done view."""
-    view, page = request.args.get("view", basket.View.INBOX), request.args.get("page", "1")
+    args = this_request().args
+    view, page = args.get("view", basket.View.INBOX), args.get("page", "1")
     errors = {}
     if view not in set(basket.View):
         errors["view"] = f"Choose one of: {', '.join(basket.View)}."
@@ -125,7 +127,7 @@ def assign_task(task_id):
 @bp.post("/tasks/<task_id>/complete")
 def complete_task(task_id):
     """Complete a task with its form's values."""
-    body = json_body(schemas.COMPLETE_REQUEST) if request.content_length else {}
+    body = json_body(schemas.COMPLETE_REQUEST) if this_request().content_length else {}
     return jsonify(actions.complete(api_user(), task_id, body.get("variables")))
 
 
@@ -147,7 +149,7 @@ def fallback(rest):
 @bp.after_request
 def list_own_methods(response):
     """Automatic OPTIONS answers name the path's own methods, not all the fallback takes."""
-    if request.method == "OPTIONS" and "Allow" in response.headers:
+    if this_request().method == "OPTIONS" and "Allow" in response.headers:
         allowed = _path_methods()
         response.headers["Allow"] = ", ".join(
             allowed + (["HEAD"] if "GET" in allowed else []) + ["OPTIONS"])

@@ -7,6 +7,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from processes.accounts import services as accounts
 
+from ..current import this_request
 from ..extensions import db, limiter, login_manager
 from . import bp
 from .forms import LoginForm, LogoutForm
@@ -35,7 +36,8 @@ def load_user(user_id):
 @bp.before_app_request
 def require_login():
     """Send anonymous visitors of any non-public page to the login page."""
-    if (request.blueprint in SELF_AUTHENTICATED_BLUEPRINTS or request.endpoint in PUBLIC_ENDPOINTS
+    req = this_request()
+    if (req.blueprint in SELF_AUTHENTICATED_BLUEPRINTS or req.endpoint in PUBLIC_ENDPOINTS
             or current_user.is_authenticated):
         return None
     return login_manager.unauthorized()
