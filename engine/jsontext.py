@@ -61,7 +61,9 @@ def loads(data):
             return json.loads(data)
     else:
         raw = data = bytes(data) if isinstance(data, memoryview) else data
-    if len(raw) >= len(_LONG_RUN) and _LONG_RUN in raw.translate(_DIGIT_RUNS):
+    # find(), not `in`: bytes.__contains__ first tries its operand as a byte value and formats
+    # a TypeError for a bytes operand, a third of the cost of this check.
+    if len(raw) >= len(_LONG_RUN) and raw.translate(_DIGIT_RUNS).find(_LONG_RUN) != -1:
         return json.loads(data)         # maybe an integer beyond 64 bits: json reads it exactly
     try:
         return orjson.loads(data)
