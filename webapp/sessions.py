@@ -16,7 +16,7 @@ Nor do those requests run the hooks that serve browser pages: the login manager'
 cookie after every request and Flask-WTF's CSRF check before it (API calls carry a bearer token
 instead of a session, and the API blueprint is exempt from CSRF anyway). `page_hooks` wraps the
 app-wide hooks that extensions register inside its block so that requests of a sessionless
-blueprint pass them by: a tenth of the Python work of an API call that does nothing else.
+blueprint pass them by: a twentieth of the Python work of an API call that does nothing else.
 """
 from contextlib import contextmanager
 from functools import wraps
