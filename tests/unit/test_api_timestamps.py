@@ -23,12 +23,12 @@ def test_timestamps_are_written_in_utc_to_the_second(moment, text):
     assert iso(moment) == text
 
 
-@pytest.mark.parametrize("minute", range(0, 24 * 60, 7))
-def test_the_text_is_what_isoformat_writes(minute):
+def test_the_text_is_what_isoformat_writes():
     """Over a day of moments in two zones, the same text as the standard library's
     isoformat(timespec="seconds") with +00:00 written as Z."""
-    for zone in (timezone.utc, NEWFOUNDLAND):
-        moment = datetime(2026, 10, 25, tzinfo=zone) + timedelta(minutes=minute, seconds=minute
-                                                                 % 60, microseconds=minute)
-        expected = moment.astimezone(timezone.utc).isoformat(timespec="seconds")
-        assert iso(moment) == expected.replace("+00:00", "Z")
+    for minute in range(0, 24 * 60, 7):
+        for zone in (timezone.utc, NEWFOUNDLAND):
+            moment = datetime(2026, 10, 25, tzinfo=zone) + timedelta(
+                minutes=minute, seconds=minute % 60, microseconds=minute)
+            expected = moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+            assert iso(moment) == expected.replace("+00:00", "Z"), moment
