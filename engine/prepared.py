@@ -19,6 +19,7 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import JSON, bindparam, event
 from sqlalchemy.exc import DBAPIError
 
+from .clock import TWO_DIGITS
 from .store import UTCDateTime
 
 # Callables observer(sql, rows): told of each statement run, rows being the parameter rows.
@@ -166,12 +167,9 @@ def _sqlite_utc_text(value):
     if value.tzinfo is None:
         raise ValueError("naive datetime given to a UTC column")
     utc = value.astimezone(timezone.utc)
-    return (f"{str(utc.year).zfill(4)}-{_TWO_DIGITS[utc.month]}-{_TWO_DIGITS[utc.day]} "
-            f"{_TWO_DIGITS[utc.hour]}:{_TWO_DIGITS[utc.minute]}:{_TWO_DIGITS[utc.second]}"
+    return (f"{str(utc.year).zfill(4)}-{TWO_DIGITS[utc.month]}-{TWO_DIGITS[utc.day]} "
+            f"{TWO_DIGITS[utc.hour]}:{TWO_DIGITS[utc.minute]}:{TWO_DIGITS[utc.second]}"
             f".{str(utc.microsecond).zfill(6)}")
-
-
-_TWO_DIGITS = tuple(f"{n:02d}" for n in range(60))
 
 
 def _result_processor(type_, dialect):

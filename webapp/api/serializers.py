@@ -14,11 +14,9 @@ def iso(moment):
     if moment is None:
         return None
     utc = moment.astimezone(timezone.utc)
-    return (f"{str(utc.year).zfill(4)}-{_TWO_DIGITS[utc.month]}-{_TWO_DIGITS[utc.day]}"
-            f"T{_TWO_DIGITS[utc.hour]}:{_TWO_DIGITS[utc.minute]}:{_TWO_DIGITS[utc.second]}Z")
-
-
-_TWO_DIGITS = tuple(f"{n:02d}" for n in range(60))
+    two = clock.TWO_DIGITS
+    return (f"{str(utc.year).zfill(4)}-{two[utc.month]}-{two[utc.day]}"
+            f"T{two[utc.hour]}:{two[utc.minute]}:{two[utc.second]}Z")
 
 
 def task_json(task, overdue=None):
