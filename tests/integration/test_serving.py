@@ -2,7 +2,8 @@
 
 The socket wrapper is checked against a recording socket (what reaches the real socket, in
 how many writes); the worker runs in a real gunicorn serving a small WSGI app (this module's
-`app`) with every kind of answer gunicorn writes differently.
+`app`) with every kind of answer gunicorn writes differently, and with a setting of its own
+(a shorter request line) that the worker's copy of the settings must keep.
 """
 import gc
 import http.client
@@ -16,11 +17,14 @@ from pathlib import Path
 
 import pytest
 
+from gunicorn.config import Config
+
 from tests.smtp import free_port
-from webapp.serving import HeldFirstWrite
+from webapp.serving import SOCKET_CALLS, HeldFirstWrite, WorkerConfig
 
 REPO = Path(__file__).resolve().parents[2]
 BIG = b"x" * 300_000
+REQUEST_LINE_LIMIT = 2048
 
 
 class Recording:
@@ -38,6 +42,16 @@ class Recording:
 
     def close(self):
         self.calls.append(("close",))
+
+    def shutdown(self, how):
+        self.calls.append(("shutdown", how))
+
+    def settimeout(self, seconds):
+        self.calls.append(("settimeout", seconds))
+
+    def recv(self, size):
+        self.calls.append(("recv", size))
+        return b""
 
 
 def test_head_and_body_leave_in_one_write():
@@ -65,6 +79,42 @@ def test_a_held_write_goes_out_before_any_other_use_of_the_socket():
     wrapped.sendall(b"HTTP/1.1 200 OK\r\n\r\n")
     assert wrapped.fileno() == 3
     assert sent_file.calls == [("sendall", b"HTTP/1.1 200 OK\r\n\r\n"), ("fileno",)]
+
+
+def test_gunicorns_closing_calls_come_after_the_held_write():
+    """gunicorn ends each connection with shutdown, a bounded read and close: an answer that
+    is still held goes out first, and each call reaches the socket with its arguments."""
+    sock = Recording()
+    wrapped = HeldFirstWrite(sock)
+    wrapped.sendall(b"HTTP/1.1 304 Not Modified\r\n\r\n")
+    wrapped.shutdown(socket.SHUT_WR)
+    wrapped.settimeout(2.0)
+    assert wrapped.recv(4096) == b""
+    wrapped.close()
+    assert sock.calls == [("sendall", b"HTTP/1.1 304 Not Modified\r\n\r\n"),
+                          ("shutdown", socket.SHUT_WR), ("settimeout", 2.0), ("recv", 4096),
+                          ("close",)]
+    assert {"shutdown", "settimeout", "recv", "close"} <= set(SOCKET_CALLS)
+    assert all(name in vars(HeldFirstWrite) for name in SOCKET_CALLS)
+
+
+def test_a_workers_settings_are_the_configured_ones_as_plain_attributes():
+    """Every setting reads as gunicorn's Config answers it, without reaching its __getattr__;
+    a later set() is seen; the settings Config answers with properties stay properties."""
+    cfg = Config()
+    cfg.set("limit_request_line", REQUEST_LINE_LIMIT)
+    cfg.set("workers", 2)
+    settled = WorkerConfig(cfg)
+    for name in cfg.settings:
+        assert getattr(settled, name) == getattr(cfg, name), name
+    assert "limit_request_line" in vars(settled) and "strip_header_spaces" in vars(settled)
+    assert settled.limit_request_line == REQUEST_LINE_LIMIT
+    assert not settled.is_ssl and settled.worker_class_str == cfg.worker_class_str
+    settled.set("limit_request_line", 1000)
+    settled.set("sendfile", False)
+    assert settled.limit_request_line == 1000 and settled.sendfile is False
+    with pytest.raises(AttributeError):
+        settled.limit_request_line = 5          # read-only, as Config's settings are
 
 
 def app(environ, start_response):
@@ -104,7 +154,8 @@ def server():
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-         "--log-level", "critical", "tests.integration.test_serving:app"],
+         "--limit-request-line", str(REQUEST_LINE_LIMIT), "--log-level", "critical",
+         "tests.integration.test_serving:app"],
         cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, start_new_session=True)
     deadline = time.monotonic() + 30
     while True:
@@ -162,3 +213,12 @@ def test_workers_keep_the_loaded_app_out_of_the_garbage_collectors_way(server):
     do not walk it on every pass."""
     status, _, body = fetch(server, "GET", "/frozen")
     assert status == 200 and int(body) > 1000
+
+
+def test_the_workers_keep_gunicorns_settings(server):
+    """A request line over the configured limit is refused by the worker's parser; one under
+    it is served."""
+    status, _, body = fetch(server, "GET", "/json?" + "q" * (REQUEST_LINE_LIMIT + 10))
+    assert status == 414 and b"too large" in body.lower()
+    assert fetch(server, "GET", "/json?" + "q" * (REQUEST_LINE_LIMIT - 100))[::2] \
+        == (200, b'{"ok": true}')
