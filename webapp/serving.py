@@ -12,8 +12,8 @@ a gunicorn error page goes out when the connection closes, as before.
 The worker also reads its settings as plain attributes (WorkerConfig), and the socket calls
 gunicorn makes on every connection are methods of the wrapper. Both were reached through a
 `__getattr__`, which Python calls only after its ordinary lookup has failed: ~35 such reads
-per request at ~6,400 instructions each (callgrind), 0.7-0.9 M of the ~19 M instructions an
-API lifecycle (four requests) cost the workers.
+per request at ~6,400 instructions each (callgrind): 0.7-1.6 M of the 18-20 M instructions
+an API lifecycle (four requests) cost the workers.
 
 `gunicorn.conf.py` at the top of the repository selects it, so `gunicorn wsgi:app` started
 there uses it. TLS connections (gunicorn's certfile setting) keep gunicorn's own socket.
