@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from gunicorn.config import Config
 
 from tests.smtp import free_port
