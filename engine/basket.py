@@ -93,7 +93,7 @@ class Order:
 class Row:
     """One listed task with its process name and the process's chosen variables."""
 
-    task: HumanTask
+    task: queries.ListedTask
     process_name: str
     details: list = field(default_factory=list)   # [(variable name, value)]
     overdue: bool = False
@@ -148,15 +148,19 @@ def count(engine, view, viewer, cap=defaults.PAGE_SIZE):
 
 
 def select_tasks(session, view, viewer, filters, order, limit, offset, now, ids_only=False):
-    """The tasks (or their ids) of one view page, in order; see the module docstring."""
+    """The tasks (queries.ListedTask rows) or their ids of one view page, in order; see the
+    module docstring."""
     if view == View.QUEUE:
         ids = _queue_ids(session, viewer, filters, order, limit, offset, now)
         return ids if ids_only else _in_order(session, ids)
-    query = (select(HumanTask.id if ids_only else HumanTask)
+    columns = (HumanTask.id,) if ids_only else queries.LISTED_COLUMNS
+    query = (select(*columns)
              .where(HumanTask.tenant == viewer.tenant, *_view_conditions(view, viewer, now),
                     *_filter_conditions(filters, viewer, now, role_in_groups=True))
              .order_by(*_order_by(order)).limit(limit).offset(offset))
-    return list(session.scalars(query))
+    if ids_only:
+        return list(session.scalars(query))
+    return [queries.ListedTask(*row) for row in session.execute(query)]
 
 
 def is_overdue(task, now):
@@ -285,7 +289,9 @@ def _queue_part(viewer, kind, value, filters, order, limit, now):
 def _in_order(session, ids):
     if not ids:
         return []
-    rows = {t.id: t for t in session.scalars(select(HumanTask).where(HumanTask.id.in_(ids)))}
+    found = (queries.ListedTask(*row) for row in session.execute(
+        select(*queries.LISTED_COLUMNS).where(HumanTask.id.in_(ids))))
+    rows = {task.id: task for task in found}
     return [rows[i] for i in ids if i in rows]
 
 

@@ -130,8 +130,12 @@ class _Plan:
         # bind processing of its type (or None).
         self.binds = [(n, _REQUIRED if binds[n].value is None else binds[n].value,
                        _processor(binds[n].type, dialect)) for n in self.names]
-        self.results = [_result_processor(c.type, dialect) for c in statement.exported_columns]
-        self.processed = any(process is not None for process in self.results)
+        # (position, result processing) of each column whose type has one: a row is a dozen
+        # plain values and a few processed ones, and only those cost a step in load().
+        self.processing = tuple(
+            (position, process) for position, process in enumerate(
+                _result_processor(c.type, dialect) for c in statement.exported_columns)
+            if process is not None)
 
     def bind(self, params):
         """DBAPI parameters from a dict; a bind with no value and no literal is a KeyError."""
@@ -144,11 +148,13 @@ class _Plan:
         return tuple(values) if self.positional else dict(zip(self.names, values))
 
     def load(self, row):
-        """A result row with every column's result processing applied."""
-        if not self.processed:
+        """A result row (a tuple) with every column's result processing applied."""
+        if not self.processing:
             return tuple(row)
-        return tuple(value if process is None else process(value)
-                     for value, process in zip(row, self.results))
+        values = list(row)
+        for position, process in self.processing:
+            values[position] = process(values[position])
+        return tuple(values)
 
 
 def _processor(type_, dialect):

@@ -12,7 +12,7 @@ from engine import Base
 from engine.instances import WorkflowCache
 from engine import jsontext
 from engine.prepared import Prepared, _processor, _result_processor
-from engine.queries import TaskView
+from engine.queries import LISTED_COLUMNS, TASK_COLUMNS, ListedTask, TaskView
 from engine.store import HumanTask, UTCDateTime
 
 TASKS = HumanTask.__table__
@@ -101,9 +101,14 @@ def test_cache_forgets_the_least_recently_saved_beyond_its_size():
     assert off.take(1, 1) is None
 
 
-def test_task_views_carry_every_column_of_a_task_row_in_table_order():
-    """Lists built with Core keep HumanTask's attributes (rows are unpacked by position)."""
-    assert [f.name for f in fields(TaskView)] == [c.key for c in TASKS.columns]
+def test_task_views_carry_every_column_of_a_task_row_and_lists_all_but_the_form():
+    """A TaskView has a field for every column of HumanTask, a ListedTask for every one but
+    those only the task's own page needs (its form above all); the column tuples their
+    selects use are in the fields' order, since rows are unpacked by position."""
+    assert sorted(f.name for f in fields(TaskView)) == sorted(c.key for c in TASKS.columns)
+    assert [c.key for c in TASK_COLUMNS] == [f.name for f in fields(TaskView)]
+    assert [c.key for c in LISTED_COLUMNS] == [f.name for f in fields(ListedTask)]
+    assert "form" not in {f.name for f in fields(ListedTask)}
 
 
 def test_database_errors_are_sqlalchemy_errors(conn):

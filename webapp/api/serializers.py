@@ -53,9 +53,16 @@ def task_page_json(view, page):
         "page": page.number,
         "page_size": page.size,
         "next_page": page.number + 1 if page.has_next else None,
-        "tasks": [{**task_json(row.task, row.overdue), "process_name": row.process_name,
-                   "variables": dict(row.details)} for row in page.rows],
+        "tasks": [_listed(row) for row in page.rows],
     }
+
+
+def _listed(row):
+    """A basket row: its task's fields, the process's name and the chosen variables."""
+    listed = task_json(row.task, row.overdue)
+    listed["process_name"] = row.process_name
+    listed["variables"] = dict(row.details)
+    return listed
 
 
 def event_json(event):

@@ -1,5 +1,6 @@
 """engine.basket: views, filters, sorts and pages of the work basket, with no Flask app."""
 
+from dataclasses import fields
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -7,6 +8,7 @@ import pytest
 
 from engine import basket
 from engine.basket import DueWindow, Filters, Order, SortField, View, Viewer
+from engine.queries import ListedTask
 
 from .conftest import T0, TENANT, assert_round_trip, deploy, only_task
 
@@ -205,6 +207,21 @@ def test_rows_carry_process_name_and_chosen_variables(eng, work):
     assert rows["CMP-1"].details == [("customer", "ACME"), ("category", "noise")]
     assert rows["PRM-1"].details == [("plate", "1-ABC-123")]
     assert rows["OCC-1"].details == []
+
+
+def test_queue_rows_show_every_listed_field_as_the_task_has_it(eng, work):
+    """The Queue's first page (one prepared statement whose rows leave the form out) shows each
+    field a list shows with the task's own value, and as a filtered page (ORM rows) shows it."""
+    plain = basket.fetch(eng, View.QUEUE, AGENT).rows
+    filtered = {row.task.id: row.task
+                for row in basket.fetch(eng, View.QUEUE, AGENT, Filters(priority_min=0)).rows}
+    assert sorted(filtered) == sorted(row.task.id for row in plain) and len(plain) == 5
+    for row in plain:
+        whole = eng.task(row.task.id, tenant=TENANT)
+        for name in (f.name for f in fields(ListedTask)):
+            assert getattr(row.task, name) == getattr(whole, name), name
+            assert getattr(row.task, name) == getattr(filtered[row.task.id], name), name
+        assert not hasattr(row.task, "form") and hasattr(whole, "form")
 
 
 def test_due_range_uses_the_viewers_day():
