@@ -180,7 +180,8 @@ _OPEN_TASK_IDS = Prepared(
                              TASKS.c.status == TaskStatus.OPEN)
     .order_by(TASKS.c.created_at, TASKS.c.id))
 _INSTANCE_STATUS = Prepared(
-    select(INSTANCES.c.status, INSTANCES.c.tenant).where(INSTANCES.c.id == bindparam("instance_id")))
+    select(INSTANCES.c.status, INSTANCES.c.tenant)
+    .where(INSTANCES.c.id == bindparam("instance_id")))
 _INSTANCE_BY_ID = Prepared(
     select(*INSTANCES.c).where(INSTANCES.c.id == bindparam("instance_id")))
 
