@@ -170,7 +170,7 @@ def all_open(conn, tenant, limit=defaults.PAGE_SIZE, offset=0):
 
 _ALL_OPEN = Prepared(
     select(*TASK_COLUMNS).where(TASKS.c.tenant == bindparam("tenant"),
-                           TASKS.c.status == TaskStatus.OPEN)
+                                TASKS.c.status == TaskStatus.OPEN)
     .order_by(TASKS.c.due_key, TASKS.c.id).limit(bindparam("limit")).offset(bindparam("offset")))
 
 
