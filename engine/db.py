@@ -23,6 +23,8 @@ POOL_OPTIONS = {"pool_use_lifo": True}
 JSON_OPTIONS = {"json_serializer": jsontext.dumps, "json_deserializer": jsontext.loads}
 # create_engine() options of every database engine, the web app's too (webapp/config.py).
 ENGINE_OPTIONS = {**POOL_OPTIONS, **JSON_OPTIONS}
+# PostgreSQL drivers whose connections switch to autocommit and back (read_on_its_own).
+AUTOCOMMIT_DRIVERS = frozenset({"psycopg", "psycopg2"})
 
 
 def make_db_engine(url, **kwargs):
@@ -86,9 +88,39 @@ def configure_sqlite(db_engine):
 def begin_write(conn):
     """Begin a write transaction on `conn` (anything with `dialect` and the pool's `connection`:
     a SQLAlchemy Connection or an engine.operation.DriverConnection). SQLite takes the write
-    lock at once; other databases begin implicitly with the first statement."""
+    lock at once; other databases begin implicitly with the first statement (on PostgreSQL
+    after leaving read_on_its_own)."""
     if conn.dialect.name == "sqlite":
         _begin(conn, "BEGIN IMMEDIATE")
+    elif _autocommits(conn):
+        conn.connection.driver_connection.autocommit = False
+
+
+def read_on_its_own(conn):
+    """Let each statement on `conn` (as begin_write takes) run on its own until begin_write.
+
+    SQLite's driver does so already (isolation_level None: only our BEGIN begins). psycopg
+    would send a BEGIN before the first statement and leave the transaction for the pool's
+    ROLLBACK: three round trips for one SELECT, and at every ROLLBACK psycopg forgets the
+    statements it prepared. In autocommit mode a SELECT is one round trip and stays prepared.
+    """
+    if _has_autocommit(conn):
+        conn.connection.driver_connection.autocommit = True
+
+
+def end_reading(conn):
+    """Undo read_on_its_own before the connection goes back to the pool, which hands out
+    connections that begin transactions implicitly (as SQLAlchemy's Session expects)."""
+    if _autocommits(conn):
+        conn.connection.driver_connection.autocommit = False
+
+
+def _has_autocommit(conn):
+    return conn.dialect.name == "postgresql" and conn.dialect.driver in AUTOCOMMIT_DRIVERS
+
+
+def _autocommits(conn):
+    return _has_autocommit(conn) and conn.connection.driver_connection.autocommit
 
 
 def data_version(conn):

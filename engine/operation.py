@@ -22,7 +22,8 @@ class DriverConnection:
     statements; execute, scalar and scalars go through a SQLAlchemy Connection made over the
     same DBAPI connection on first use. With `write`, a transaction is begun at once (on
     SQLite BEGIN IMMEDIATE, so writers queue on the busy timeout); without, each statement
-    runs on its own, as one prepared SELECT needs.
+    runs on its own (engine.db.read_on_its_own), as one prepared SELECT needs, until
+    begin_write.
     """
 
     def __init__(self, db_engine, write=False):
@@ -33,6 +34,8 @@ class DriverConnection:
         try:
             if write:
                 db.begin_write(self)
+            else:
+                db.read_on_its_own(self)
         except BaseException:
             self.connection.close()      # e.g. the database stayed locked past the busy timeout
             raise
@@ -72,10 +75,13 @@ class DriverConnection:
 
     def close(self):
         """Give the DBAPI connection back to the pool."""
-        if self._core is not None:
-            self._core.close()
-        else:
-            self.connection.close()
+        try:
+            db.end_reading(self)
+        finally:
+            if self._core is not None:
+                self._core.close()
+            else:
+                self.connection.close()
 
     def __enter__(self):
         return self

@@ -1,0 +1,153 @@
+"""Round trips to PostgreSQL, read from libpq's own trace of the wire protocol.
+
+A lone SELECT (a token check, an instance, the Queue's page) runs on its own: one round trip,
+no BEGIN before it and no ROLLBACK after it, and psycopg keeps the statement prepared (it
+forgets them at every ROLLBACK). An engine operation's writes still form one transaction,
+and the pool hands its connections out in transaction mode again. An own database and an
+engine whose every connection is traced into one file.
+"""
+import re
+import tempfile
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import event, text
+
+from engine import Engine, db, make_db_engine
+from engine.operation import DriverConnection
+from tests.cluster.databases import own_database
+
+DIAGRAM = Path(__file__).resolve().parents[1] / "data" / "bpmn" / "claim_review.bpmn"
+TENANT = "trips"
+QUIET = psycopg.pq.Trace.SUPPRESS_TIMESTAMPS | psycopg.pq.Trace.REGRESS_MODE
+# A traced message: F (frontend, us) or B (backend), its length, type and text, up to the next.
+MESSAGE = re.compile(r"^(?P<direction>[FB])\t\d+\t(?P<type>\w+)(?P<text>.*?)(?=^[FB]\t\d+\t|\Z)",
+                     re.M | re.S)
+
+
+class Trace:
+    """libpq's trace of the engine's connections: what the client sent, what came back."""
+
+    def __init__(self, db_engine):
+        self.file = tempfile.TemporaryFile("w+")
+        self.pgconns = []
+        event.listen(db_engine, "connect", lambda dbapi_conn, _record: self._attach(
+            dbapi_conn.pgconn))
+
+    def _attach(self, pgconn):
+        if pgconn not in self.pgconns:
+            self.pgconns.append(pgconn)
+        pgconn.trace(self.file.fileno())
+        pgconn.set_trace_flags(QUIET)
+
+    def take(self):
+        """The messages traced since the last take(), as (direction, type, text) tuples."""
+        # libpq writes the trace through a buffered stream: untrace flushes it.
+        live = [pgconn for pgconn in self.pgconns if pgconn.status == psycopg.pq.ConnStatus.OK]
+        for pgconn in live:
+            pgconn.untrace()
+        self.file.seek(0)
+        traced = self.file.read()
+        self.file.seek(0)
+        self.file.truncate()
+        for pgconn in live:
+            self._attach(pgconn)
+        # One message per line, but the text of a statement keeps its own line breaks.
+        return [(m["direction"], m["type"], m["text"].strip())
+                for m in MESSAGE.finditer(traced)]
+
+
+def round_trips(messages):
+    """How often the client waited for the server: every ReadyForQuery ends a round trip."""
+    return sum(1 for direction, kind, _ in messages if (direction, kind) == ("B", "ReadyForQuery"))
+
+
+def simple_queries(messages):
+    return [body.strip('"') for direction, kind, body in messages
+            if (direction, kind) == ("F", "Query")]
+
+
+@pytest.fixture(scope="module")
+def traced(servers):
+    """(Engine, Trace) on a fresh database with the claim_review diagram deployed."""
+    db_engine = make_db_engine(own_database(servers, "roundtrips"))
+    trace = Trace(db_engine)
+    eng = Engine(db_engine)
+    eng.deploy(DIAGRAM.read_bytes(), DIAGRAM.name, TENANT, actor="designer")
+    yield eng, trace
+    db_engine.dispose()
+
+
+def test_a_lone_select_is_one_round_trip_without_begin_or_rollback(traced):
+    eng, trace = traced
+    iid = eng.start("claim_review", "TRIP-1", {"amount": 10}, TENANT)
+    trace.take()
+    assert eng.instance(iid, TENANT).business_key == "TRIP-1"
+    messages = trace.take()
+    assert round_trips(messages) == 1
+    assert simple_queries(messages) == []          # no BEGIN, no ROLLBACK, no DEALLOCATE
+
+
+def test_a_repeated_select_stays_prepared(traced):
+    """psycopg prepares a statement on its fifth run; with no ROLLBACK between the reads it
+    keeps it, so later reads send no Parse (the server plans the statement once)."""
+    eng, trace = traced
+    iid = eng.start("claim_review", "TRIP-2", {"amount": 10}, TENANT)
+    for _ in range(6):
+        eng.instance(iid, TENANT)
+    trace.take()
+    eng.instance(iid, TENANT)
+    kinds = [kind for direction, kind, _ in trace.take() if direction == "F"]
+    assert "Parse" not in kinds and kinds.count("Bind") == 1
+
+
+def test_an_operation_writes_in_one_transaction_after_reading_on_its_own(traced):
+    """Start reads the newest definition on its own, then writes every row between one BEGIN
+    and one COMMIT: the server reports a transaction open until the COMMIT."""
+    eng, trace = traced
+    trace.take()
+    iid = eng.start("claim_review", "TRIP-3", {"amount": 10}, TENANT)
+    messages = trace.take()
+    assert simple_queries(messages) == ["BEGIN", "COMMIT"]
+    begin = next(i for i, m in enumerate(messages) if m[1:] == ("Query", '"BEGIN"'))
+    commit = next(i for i, m in enumerate(messages) if m[1:] == ("Query", '"COMMIT"'))
+    inserts = [i for i, m in enumerate(messages) if m[1] == "Parse" and "INSERT" in m[2]]
+    assert inserts and begin < min(inserts) and max(inserts) < commit
+    states = [body for direction, kind, body in messages[begin:commit]
+              if (direction, kind) == ("B", "ReadyForQuery")]
+    assert states and set(states) == {"T"}          # in a transaction throughout
+    assert eng.open_task_ids(iid)
+
+
+def test_connections_go_back_to_the_pool_in_transaction_mode(traced):
+    """After a lone read the pool's connection begins transactions again: a Session's write
+    that is rolled back leaves nothing behind."""
+    eng, _ = traced
+    with DriverConnection(eng.db_engine) as conn:
+        assert conn.connection.driver_connection.autocommit is True
+        assert conn.connection.driver_connection.execute("SELECT 1").fetchone() == (1,)
+    raw = eng.db_engine.raw_connection()
+    try:
+        assert raw.driver_connection.autocommit is False
+    finally:
+        raw.close()
+    with eng.reading() as session:
+        session.execute(text("CREATE TEMPORARY TABLE scratch (n int)"))
+        session.execute(text("INSERT INTO scratch VALUES (1)"))
+        session.rollback()
+        missing = session.execute(text("SELECT to_regclass('pg_temp.scratch')")).scalar()
+    assert missing is None
+
+
+def test_a_read_operation_that_begins_writing_leaves_autocommit(traced):
+    """DriverConnection.begin_write on a connection that was reading on its own: the next
+    statement opens a transaction, which a rollback undoes."""
+    eng, _ = traced
+    with DriverConnection(eng.db_engine) as conn:
+        db.begin_write(conn)
+        driver = conn.connection.driver_connection
+        assert driver.autocommit is False
+        driver.execute("CREATE TEMPORARY TABLE undone (n int)")
+        conn.rollback()
+        assert driver.execute("SELECT to_regclass('pg_temp.undone')").fetchone() == (None,)
