@@ -6,7 +6,7 @@ import weakref
 from sqlalchemy import create_engine, event
 from sqlalchemy.exc import DBAPIError
 
-from . import jsontext, writers
+from . import jsontext, pgdirect, writers
 from .checkpoints import BACKSTOP_PAGES, CommitCounter
 
 WRITE_OPTION = "parkops_writer"
@@ -30,9 +30,17 @@ AUTOCOMMIT_DRIVERS = frozenset({"psycopg", "psycopg2"})
 def make_db_engine(url, **kwargs):
     """Create an SQLAlchemy engine; SQLite gets WAL, a busy timeout and foreign keys."""
     db_engine = create_engine(url, **{**ENGINE_OPTIONS, **kwargs})
+    configure(db_engine)
+    return db_engine
+
+
+def configure(db_engine):
+    """What the engine needs of an engine made elsewhere (Flask-SQLAlchemy's): SQLite's
+    settings (configure_sqlite); on psycopg, statements run on libpq (engine.pgdirect)."""
     if db_engine.dialect.name == "sqlite":
         configure_sqlite(db_engine)
-    return db_engine
+    elif db_engine.dialect.driver == "psycopg":
+        pgdirect.configure(db_engine)
 
 
 def configure_sqlite(db_engine):

@@ -11,6 +11,7 @@ counts statements with it), and `recording()` collects them with SQLAlchemy's ow
 must be given a value: column defaults do not apply.
 """
 
+import copy
 import json
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -19,6 +20,7 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import JSON, bindparam, event
 from sqlalchemy.exc import DBAPIError
 
+from . import pgdirect
 from .clock import TWO_DIGITS
 from .store import UTCDateTime
 
@@ -61,12 +63,18 @@ class Prepared:
         """INSERT of `columns` (default: all but the autoincrement key), binds named alike."""
         columns = columns or [c.key for c in table.columns if c is not table.autoincrement_column]
         statement = table.insert().values({c: bindparam(c) for c in columns})
-        return cls(statement.returning(returning) if returning is not None else statement)
+        # inline(): no key fetched back (PostgreSQL would add RETURNING id to every INSERT).
+        return cls(statement.returning(returning) if returning is not None
+                   else statement.inline())
 
     def executemany(self, conn, rows):
-        """Run once per parameter dict in `rows` (one DBAPI executemany)."""
+        """Run once per parameter dict in `rows` (one DBAPI executemany; a single row is one
+        execute: psycopg runs every executemany in a pipeline of its own, which costs a
+        lifecycle's few single-row writes more than their statements)."""
+        if not rows:
+            return
         plan = self._plan(conn.dialect)
-        _run(conn, plan.sql, [plan.bind(params) for params in rows], many=True).close()
+        _run(conn, plan, [plan.bind(params) for params in rows], many=len(rows) > 1).close()
 
     def rowcount(self, conn, params):
         """Run an UPDATE/DELETE; how many rows it matched."""
@@ -102,7 +110,7 @@ class Prepared:
     def _execute(self, conn, params):
         """(open DBAPI cursor, plan) after running the statement once with `params`."""
         plan = self._plan(conn.dialect)
-        return _run(conn, plan.sql, [plan.bind(params)], many=False), plan
+        return _run(conn, plan, [plan.bind(params)], many=False), plan
 
     def _plan(self, dialect):
         plan = self._compiled.get(dialect)
@@ -115,13 +123,19 @@ class _Plan:
     """The SQL text of a statement for one dialect and how to convert values in and out."""
 
     def __init__(self, statement, dialect):
-        compiled = statement.compile(dialect=dialect)
+        numbered = _numbered(dialect)
+        compiled = statement.compile(dialect=numbered or dialect)
+        # On psycopg: numbered parameters ($1) and a tuple of values, run on libpq directly
+        # (engine.pgdirect), else on a RawCursor, which takes the same SQL and values.
+        self.cursor = None if numbered is None else dialect.loaded_dbapi.RawCursor
+        self.name = None if numbered is None else pgdirect.statement_name()
         if compiled.post_compile_params or compiled.literal_execute_params:
             # Values rendered into the SQL at execution time (expanding IN, LIMIT on some
             # dialects) need SQLAlchemy's execution path; these statements avoid them.
             raise NotImplementedError(f"{dialect.name} renders parameters of this statement "
                                       f"at execution time: {compiled.string}")
         self.sql = compiled.string
+        self.sql_bytes = self.sql.encode()
         binds = {name: bind for bind, name in compiled.bind_names.items()}
         names = compiled.positiontup if compiled.positional else list(binds)
         self.positional = compiled.positional
@@ -215,12 +229,27 @@ def _sqlite_json(deserialize):
     return process
 
 
-def _run(conn, sql, rows, many):
+def _numbered(dialect):
+    """A copy of a psycopg dialect that compiles numbered parameters ($1, $2...); None for
+    other dialects."""
+    if dialect.name != "postgresql" or dialect.driver != "psycopg":
+        return None
+    numbered = copy.copy(dialect)
+    numbered.paramstyle, numbered.positional = "numeric_dollar", True
+    return numbered
+
+
+def _run(conn, plan, rows, many):
+    sql = plan.sql
     for observer in observers:
         observer(sql, rows)
-    cursor = conn.connection.dbapi_connection.cursor()
+    dbapi_connection = conn.connection.dbapi_connection
     dbapi_error = conn.dialect.loaded_dbapi.Error
     try:
+        if plan.name is not None and pgdirect.usable(dbapi_connection):
+            return pgdirect.run(dbapi_connection, plan.name, plan.sql_bytes, rows)
+        cursor = (dbapi_connection.cursor() if plan.cursor is None
+                  else plan.cursor(dbapi_connection))
         if many:
             cursor.executemany(sql, rows)
         else:

@@ -20,7 +20,7 @@ import processes.payments.models  # noqa: F401
 import processes.seasonparking.models  # noqa: F401
 import processes.invoicing.models  # noqa: F401
 from engine import Engine
-from engine.db import configure_sqlite
+from engine.db import configure as configure_db_engine
 from processes.notifications import NotificationSettings
 from processes.registry import build_service_registry
 
@@ -117,9 +117,9 @@ def _load_config(app, config):
 def _init_engine(app):
     """Create the workflow Engine on the same database as Flask-SQLAlchemy."""
     sa_engine = db.engine
-    if sa_engine.dialect.name == "sqlite":
-        # WAL, busy timeout, foreign keys and IMMEDIATE writers, exactly as the engine expects.
-        configure_sqlite(sa_engine)
+    # SQLite: WAL, busy timeout, foreign keys and IMMEDIATE writers, exactly as the engine
+    # expects; psycopg: the engine's statements straight on libpq.
+    configure_db_engine(sa_engine)
     services = build_service_registry(sessionmaker(bind=sa_engine),
                                       NotificationSettings.from_config(app.config))
     app.extensions["parkops"] = Engine(sa_engine, services=services)

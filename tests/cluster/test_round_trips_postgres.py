@@ -1,8 +1,8 @@
 """Round trips to PostgreSQL, read from libpq's own trace of the wire protocol.
 
 A lone SELECT (a token check, an instance, the Queue's page) runs on its own: one round trip,
-no BEGIN before it and no ROLLBACK after it, and psycopg keeps the statement prepared (it
-forgets them at every ROLLBACK). An engine operation's writes still form one transaction,
+no BEGIN before it and no ROLLBACK after it. The engine's statements are prepared once per
+connection (engine.pgdirect) and stay prepared across rollbacks. An engine operation's writes still form one transaction,
 and the pool hands its connections out in transaction mode again. An own database and an
 engine whose every connection is traced into one file.
 """
@@ -82,24 +82,33 @@ def traced(servers):
 def test_a_lone_select_is_one_round_trip_without_begin_or_rollback(traced):
     eng, trace = traced
     iid = eng.start("claim_review", "TRIP-1", {"amount": 10}, TENANT)
+    eng.instance(iid, TENANT)              # its first run on the connection prepares it
     trace.take()
     assert eng.instance(iid, TENANT).business_key == "TRIP-1"
     messages = trace.take()
     assert round_trips(messages) == 1
     assert simple_queries(messages) == []          # no BEGIN, no ROLLBACK, no DEALLOCATE
+    assert [kind for direction, kind, _ in messages if direction == "F"] == [
+        "Bind", "Describe", "Execute", "Sync"]
 
 
-def test_a_repeated_select_stays_prepared(traced):
-    """psycopg prepares a statement on its fifth run; with no ROLLBACK between the reads it
-    keeps it, so later reads send no Parse (the server plans the statement once)."""
+def test_a_statement_is_prepared_once_and_outlives_a_rollback(traced):
+    """The engine's statements are parsed and planned by the server once per connection:
+    later runs send only Bind/Execute, even after a transaction was rolled back."""
     eng, trace = traced
     iid = eng.start("claim_review", "TRIP-2", {"amount": 10}, TENANT)
-    for _ in range(6):
-        eng.instance(iid, TENANT)
     trace.take()
     eng.instance(iid, TENANT)
-    kinds = [kind for direction, kind, _ in trace.take() if direction == "F"]
-    assert "Parse" not in kinds and kinds.count("Bind") == 1
+    eng.instance(iid, TENANT)
+    first = [kind for direction, kind, _ in trace.take() if direction == "F"]
+    assert first.count("Parse") <= 1 and first.count("Bind") == 2
+    with DriverConnection(eng.db_engine, write=True) as conn:
+        conn.connection.driver_connection.execute("SELECT 1")
+        conn.rollback()
+    trace.take()
+    eng.instance(iid, TENANT)
+    again = [kind for direction, kind, _ in trace.take() if direction == "F"]
+    assert "Parse" not in again and again.count("Bind") == 1
 
 
 def test_an_operation_writes_in_one_transaction_after_reading_on_its_own(traced):
@@ -112,8 +121,11 @@ def test_an_operation_writes_in_one_transaction_after_reading_on_its_own(traced)
     assert simple_queries(messages) == ["BEGIN", "COMMIT"]
     begin = next(i for i, m in enumerate(messages) if m[1:] == ("Query", '"BEGIN"'))
     commit = next(i for i, m in enumerate(messages) if m[1:] == ("Query", '"COMMIT"'))
-    inserts = [i for i, m in enumerate(messages) if m[1] == "Parse" and "INSERT" in m[2]]
-    assert inserts and begin < min(inserts) and max(inserts) < commit
+    runs = [i for i, m in enumerate(messages) if m[:2] == ("F", "Bind")]
+    # The definition's lookup before the BEGIN; the instance, its task, queue entry, timer
+    # and audit events after it.
+    assert len([i for i in runs if i < begin]) == 1
+    assert len([i for i in runs if begin < i < commit]) >= 5 and max(runs) < commit
     states = [body for direction, kind, body in messages[begin:commit]
               if (direction, kind) == ("B", "ReadyForQuery")]
     assert states and set(states) == {"T"}          # in a transaction throughout
