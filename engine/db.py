@@ -104,6 +104,19 @@ def begin_write(conn):
         conn.connection.driver_connection.autocommit = False
 
 
+def commit_waiting(conn):
+    """Before the driver's commit on `conn` (as begin_write takes): on psycopg, send the COMMIT
+    with the writes waiting in the connection's pipeline (engine.pgdirect)."""
+    if conn.dialect.driver == "psycopg":
+        pgdirect.commit(conn.connection.dbapi_connection)
+
+
+def drop_waiting(conn):
+    """Before the driver's rollback on `conn`: drop the writes waiting in its pipeline."""
+    if conn.dialect.driver == "psycopg":
+        pgdirect.discard(conn.connection.dbapi_connection)
+
+
 def read_on_its_own(conn):
     """Let each statement on `conn` (as begin_write takes) run on its own until begin_write.
 

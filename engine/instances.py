@@ -121,7 +121,7 @@ def set_assignee(conn, task_id, user, expected):
         matched = ASSIGN_HELD.rowcount(conn, {**params, "b_expected": expected})
     if matched != 1:
         return False
-    DELETE_QUEUE_ENTRIES.rowcount(conn, {"task_id": task_id})
+    DELETE_QUEUE_ENTRIES.executemany(conn, [{"task_id": task_id}])
     return True
 
 

@@ -60,10 +60,11 @@ class DriverConnection:
         return self.core().scalars(statement, parameters, **kwargs)
 
     def commit(self):
-        """Commit the transaction."""
+        """Commit the transaction (on PostgreSQL with the writes still waiting to be sent)."""
         if self._core is not None:
             self._core.commit()
         else:
+            db.commit_waiting(self)
             self.connection.commit()
             db.note_commit(self.engine)
 
@@ -71,6 +72,7 @@ class DriverConnection:
         """Roll the transaction back."""
         if self._core is not None:
             self._core.rollback()
+        db.drop_waiting(self)
         self.connection.rollback()
 
     def close(self):

@@ -18,25 +18,47 @@ connections.
 """
 
 import itertools
+import select
 from weakref import WeakKeyDictionary
 
 from psycopg import adapt, errors, pq
 from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError
 
-BEGIN = b"BEGIN"
+BEGIN, COMMIT = b"BEGIN", b"COMMIT"
 IDLE = pq.TransactionStatus.IDLE
 SUCCEEDED = frozenset({pq.ExecStatus.COMMAND_OK, pq.ExecStatus.TUPLES_OK})
 PIPELINE_OFF = pq.PipelineStatus.OFF
+PIPELINE_ABORTED = pq.ExecStatus.PIPELINE_ABORTED
 _NAMES = itertools.count(1)
 _STATES = WeakKeyDictionary()        # psycopg Connection -> _State
 
 
 def configure(db_engine):
     """Let engine.prepared run its statements directly on `db_engine`'s psycopg connections:
-    psycopg itself prepares nothing on them (see the module's notes)."""
+    psycopg itself prepares nothing on them (see the module's notes), and statements left
+    waiting in a pipeline run before anything else uses the connection."""
     @event.listens_for(db_engine, "connect")
     def _no_automatic_preparation(dbapi_conn, _record):
         dbapi_conn.prepare_threshold = None
+
+    # Whatever else uses the connection runs the waiting statements first (SQLAlchemy's own
+    # statements, its commit: with them; its rollback and the pool's reset: dropping them).
+    @event.listens_for(db_engine, "before_cursor_execute")
+    def _before_statement(conn, _cursor, _statement, _parameters, _context, _many):
+        flush(conn.connection.dbapi_connection)
+
+    @event.listens_for(db_engine, "commit")
+    def _on_commit(conn):
+        commit(conn.connection.dbapi_connection)
+
+    @event.listens_for(db_engine, "rollback")
+    def _on_rollback(conn):
+        discard(conn.connection.dbapi_connection)
+
+    @event.listens_for(db_engine, "reset")
+    def _on_reset(dbapi_conn, _record, _state):
+        discard(dbapi_conn)
 
 
 def statement_name():
@@ -48,27 +70,83 @@ def usable(driver):
     """True when `driver` (a psycopg Connection) can take statements directly."""
     return (driver.prepare_threshold is None and driver.isolation_level is None
             and driver.read_only is None and not driver.deferrable
-            and driver.pgconn.pipeline_status == PIPELINE_OFF)
+            and (driver.pgconn.pipeline_status == PIPELINE_OFF or _pending(driver)))
 
 
-def run(driver, name, sql, rows):
+def run(driver, name, sql, rows, defer=False):
     """Run the statement `sql` (bytes, numbered parameters) named `name` once per parameter
     tuple in `rows`; a Result of the last run. psycopg errors are raised as psycopg raises
-    them (engine.prepared turns them into SQLAlchemy's)."""
+    them (engine.prepared turns them into SQLAlchemy's).
+
+    With `defer` (a write whose result nobody reads) the statement is only sent: it waits in
+    the connection's pipeline for the next statement that is read, or the COMMIT, and the
+    server answers them all in one round trip. So does a BEGIN with the statement after it.
+    An error of a deferred statement is raised where the pipeline is read.
+    """
     state = _STATES.get(driver)
     if state is None:
         state = _STATES[driver] = _State(driver)
     pgconn = state.pgconn
-    if not driver.autocommit and pgconn.transaction_status == IDLE:
-        state.check(pgconn.exec_(BEGIN))
+    defer = defer and not driver.autocommit     # a write on its own is done when it returns
+    begin = not state.queue and not driver.autocommit and pgconn.transaction_status == IDLE
+    if not (defer or begin or state.queue):
+        if name not in state.prepared:
+            state.check(pgconn.prepare(name, sql))
+            state.prepared.add(name)
+        result = None
+        for params in rows:
+            result = state.check(pgconn.exec_prepared(name, state.dump(params)))
+        return Result(state.transformer, result)
+    if not state.queue:
+        pgconn.enter_pipeline_mode()
+    if begin:
+        state.send(BEGIN, pgconn.send_query_params, BEGIN, None)
     if name not in state.prepared:
-        state.check(pgconn.prepare(name, sql))
-        state.prepared.add(name)
-    result = None
+        state.send(sql, pgconn.send_prepare, name, sql, prepares=name)
     for params in rows:
-        result = state.check(pgconn.exec_prepared(
-            name, state.transformer.dump_sequence(params, state.text_formats(len(params)))))
-    return Result(state.transformer, result)
+        state.send(sql, pgconn.send_query_prepared, name, state.dump(params))
+    return DEFERRED if defer else Result(state.transformer, state.sync())
+
+
+def commit(driver):
+    """Send the COMMIT with the statements waiting in `driver`'s pipeline (one round trip);
+    nothing when none wait (psycopg's commit then sends it). Errors are SQLAlchemy's."""
+    state = _pending(driver)
+    if state is not None:
+        state.send(COMMIT, state.pgconn.send_query_params, COMMIT, None)
+        _sync_raising_sqlalchemys(state)
+
+
+def flush(driver):
+    """Run the statements waiting in `driver`'s pipeline now (before psycopg itself uses the
+    connection); their errors are raised as SQLAlchemy's."""
+    state = _pending(driver)
+    if state is not None:
+        _sync_raising_sqlalchemys(state)
+
+
+def discard(driver):
+    """Read and drop the results waiting in `driver`'s pipeline (before a rollback)."""
+    state = _pending(driver)
+    if state is not None:
+        try:
+            state.sync()
+        except errors.Error:
+            pass            # the rollback that follows undoes what did run
+
+
+def _sync_raising_sqlalchemys(state):
+    """state.sync(), its error raised as the SQLAlchemy exception engine.prepared raises."""
+    try:
+        state.sync()
+    except errors.Error as exc:
+        raise DBAPIError.instance(getattr(exc, "statement", None), None, exc,
+                                  errors.Error) from exc
+
+
+def _pending(driver):
+    state = _STATES.get(driver)
+    return state if state is not None and state.queue else None
 
 
 class Result:
@@ -93,25 +171,88 @@ class Result:
         self._rows = []
 
 
+DEFERRED = Result(None, None)       # what a deferred statement returns: no rows, no count
+
+
 class _State:
-    """Per connection: the names prepared on it and the Transformer of its adapters."""
+    """Per connection: the names prepared on it, the Transformer of its adapters, and what
+    waits in its pipeline."""
 
     def __init__(self, driver):
         self.pgconn = driver.pgconn
         self.prepared = set()
         self.transformer = adapt.Transformer(driver)
         self.encoding = driver.info.encoding
+        self.queue = []             # per command in the pipeline: (its SQL, name it prepares)
         self._formats = {}
 
-    def text_formats(self, count):
-        """Every parameter sent as text: the statement's casts ($1::INTEGER) type them."""
-        formats = self._formats.get(count)
+    def dump(self, params):
+        """The parameters as text: the statement's casts ($1::INTEGER) type them."""
+        formats = self._formats.get(len(params))
         if formats is None:
-            formats = self._formats[count] = [adapt.PyFormat.TEXT] * count
-        return formats
+            formats = self._formats[len(params)] = [adapt.PyFormat.TEXT] * len(params)
+        return self.transformer.dump_sequence(params, formats)
 
     def check(self, pgresult):
         """`pgresult` when it succeeded; else the psycopg error it holds, raised."""
         if pgresult.status in SUCCEEDED:
             return pgresult
         raise errors.error_from_result(pgresult, encoding=self.encoding)
+
+    def send(self, sql, send, *args, prepares=None):
+        """Send one command (of the statement `sql`) into the pipeline."""
+        send(*args)
+        self.queue.append((sql, prepares))
+        if prepares is not None:
+            self.prepared.add(prepares)
+
+    def sync(self):
+        """End the pipeline: wait for every command's result; the last one, or the first
+        error raised, its `statement` the SQL that failed (a name whose PREPARE did not run is
+        forgotten)."""
+        pgconn, queue = self.pgconn, self.queue
+        self.queue = []
+        failed = failed_sql = last = None
+        try:
+            pgconn.pipeline_sync()
+            _send_all(pgconn)
+            for sql, prepares in queue:
+                result = _next_result(pgconn)
+                while _next_result(pgconn) is not None:     # the end of this command's results
+                    pass
+                if result.status in SUCCEEDED:
+                    last = result
+                    continue
+                if prepares is not None:
+                    self.prepared.discard(prepares)
+                if failed is None and result.status != PIPELINE_ABORTED:
+                    failed, failed_sql = result, sql
+            _next_result(pgconn)                            # the PIPELINE_SYNC
+        finally:
+            if pgconn.pipeline_status != PIPELINE_OFF:
+                pgconn.exit_pipeline_mode()
+        if failed is not None:
+            try:
+                self.check(failed)
+            except errors.Error as exc:
+                exc.statement = failed_sql.decode()
+                raise
+        return last
+
+
+def _send_all(pgconn):
+    """Flush what libpq holds of the pipeline to the server, waiting (without the GIL) while
+    the socket is full and reading what the server answers meanwhile."""
+    while pgconn.flush():
+        readable, _, _ = select.select([pgconn.socket], [pgconn.socket], [])
+        if readable:
+            pgconn.consume_input()
+
+
+def _next_result(pgconn):
+    """libpq's next result, waiting for the server without the GIL (PQgetResult waits with
+    it: every other thread of the worker would stop for the round trip)."""
+    while pgconn.is_busy():
+        select.select([pgconn.socket], [], [])
+        pgconn.consume_input()
+    return pgconn.get_result()

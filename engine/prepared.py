@@ -70,11 +70,14 @@ class Prepared:
     def executemany(self, conn, rows):
         """Run once per parameter dict in `rows` (one DBAPI executemany; a single row is one
         execute: psycopg runs every executemany in a pipeline of its own, which costs a
-        lifecycle's few single-row writes more than their statements)."""
+        lifecycle's few single-row writes more than their statements). Nothing is read back,
+        so on PostgreSQL the statement may wait to go with the next one (engine.pgdirect):
+        an error then surfaces there, at the latest at the commit."""
         if not rows:
             return
         plan = self._plan(conn.dialect)
-        _run(conn, plan, [plan.bind(params) for params in rows], many=len(rows) > 1).close()
+        _run(conn, plan, [plan.bind(params) for params in rows], many=len(rows) > 1,
+             defer=True).close()
 
     def rowcount(self, conn, params):
         """Run an UPDATE/DELETE; how many rows it matched."""
@@ -239,7 +242,7 @@ def _numbered(dialect):
     return numbered
 
 
-def _run(conn, plan, rows, many):
+def _run(conn, plan, rows, many, defer=False):
     sql = plan.sql
     for observer in observers:
         observer(sql, rows)
@@ -247,7 +250,7 @@ def _run(conn, plan, rows, many):
     dbapi_error = conn.dialect.loaded_dbapi.Error
     try:
         if plan.name is not None and pgdirect.usable(dbapi_connection):
-            return pgdirect.run(dbapi_connection, plan.name, plan.sql_bytes, rows)
+            return pgdirect.run(dbapi_connection, plan.name, plan.sql_bytes, rows, defer)
         cursor = (dbapi_connection.cursor() if plan.cursor is None
                   else plan.cursor(dbapi_connection))
         if many:
@@ -255,7 +258,10 @@ def _run(conn, plan, rows, many):
         else:
             cursor.execute(sql, rows[0])
     except dbapi_error as exc:
-        # The same exception classes SQLAlchemy raises (IntegrityError, OperationalError...).
-        raise DBAPIError.instance(sql, rows if many else rows[0], exc, dbapi_error,
+        # The same exception classes SQLAlchemy raises (IntegrityError, OperationalError...),
+        # naming the statement that failed (a write that waited in the pipeline, it may be).
+        failed = getattr(exc, "statement", None)
+        params = None if failed else rows if many else rows[0]
+        raise DBAPIError.instance(failed or sql, params, exc, dbapi_error,
                                   dialect=conn.dialect) from exc
     return cursor

@@ -93,11 +93,14 @@ def test_many_rows_are_all_written_and_rowcount_tells_a_lost_race(conn, database
 
 
 def test_a_constraint_violation_is_sqlalchemys_integrity_error(conn, database):
+    """On libpq the write waits in the pipeline: the next read raises its error, naming it."""
     _, iid = database
     insert = Prepared.insert(TASKS)
     insert.executemany(conn, [task_row("dup", iid)])
-    with pytest.raises(IntegrityError, match="duplicate key"):
+    with pytest.raises(IntegrityError, match="duplicate key") as raised:
         insert.executemany(conn, [task_row("dup", iid)])
+        Prepared(BY_ID).first(conn, {"task_id": "dup"})
+    assert raised.value.statement.startswith("INSERT INTO engine_human_task")
 
 
 def test_a_failed_operation_leaves_nothing_and_the_connection_serves_on(database):

@@ -8,14 +8,17 @@ engine whose every connection is traced into one file.
 """
 import re
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
 
 import psycopg
 import pytest
 from sqlalchemy import event, text
+from sqlalchemy.exc import IntegrityError
 
-from engine import Engine, db, make_db_engine
+from engine import Engine, audit, db, make_db_engine
 from engine.operation import DriverConnection
+from engine.projection import INSERT_TASK
 from tests.cluster.databases import own_database
 
 DIAGRAM = Path(__file__).resolve().parents[1] / "data" / "bpmn" / "claim_review.bpmn"
@@ -111,25 +114,44 @@ def test_a_statement_is_prepared_once_and_outlives_a_rollback(traced):
     assert "Parse" not in again and again.count("Bind") == 1
 
 
-def test_an_operation_writes_in_one_transaction_after_reading_on_its_own(traced):
-    """Start reads the newest definition on its own, then writes every row between one BEGIN
-    and one COMMIT: the server reports a transaction open until the COMMIT."""
+def test_a_start_is_three_round_trips_its_writes_in_one_transaction(traced):
+    """Start reads the newest definition on its own; then BEGIN goes with the new instance's
+    INSERT, and the task, queue entry, timer and audit events go with the COMMIT: their
+    results are not needed before it (engine.pgdirect's pipeline)."""
     eng, trace = traced
+    eng.start("claim_review", "TRIP-3", {"amount": 10}, TENANT)     # statements prepared
     trace.take()
-    iid = eng.start("claim_review", "TRIP-3", {"amount": 10}, TENANT)
+    iid = eng.start("claim_review", "TRIP-4", {"amount": 10}, TENANT)
     messages = trace.take()
-    assert simple_queries(messages) == ["BEGIN", "COMMIT"]
-    begin = next(i for i, m in enumerate(messages) if m[1:] == ("Query", '"BEGIN"'))
-    commit = next(i for i, m in enumerate(messages) if m[1:] == ("Query", '"COMMIT"'))
-    runs = [i for i, m in enumerate(messages) if m[:2] == ("F", "Bind")]
-    # The definition's lookup before the BEGIN; the instance, its task, queue entry, timer
-    # and audit events after it.
-    assert len([i for i in runs if i < begin]) == 1
-    assert len([i for i in runs if begin < i < commit]) >= 5 and max(runs) < commit
-    states = [body for direction, kind, body in messages[begin:commit]
+    states = [body for direction, kind, body in messages
               if (direction, kind) == ("B", "ReadyForQuery")]
-    assert states and set(states) == {"T"}          # in a transaction throughout
+    assert states == ["I", "T", "I"]            # outside, inside, after the transaction
+    parsed = [body for direction, kind, body in messages if (direction, kind) == ("F", "Parse")]
+    assert parsed == ['"" "BEGIN" 0', '"" "COMMIT" 0']
+    begin = next(i for i, m in enumerate(messages) if m[2] == '"" "BEGIN" 0')
+    commit = next(i for i, m in enumerate(messages) if m[2] == '"" "COMMIT" 0')
+    runs = [i for i, m in enumerate(messages) if m[:2] == ("F", "Bind") and '"parkops_' in m[2]]
+    assert len([i for i in runs if i < begin]) == 1
+    assert len([i for i in runs if begin < i < commit]) == 6 and max(runs) < commit
     assert eng.open_task_ids(iid)
+
+
+def test_a_failed_write_in_the_pipeline_fails_the_operation_and_leaves_nothing(traced):
+    """A write that waited for the COMMIT and failed there: the error is the operation's, no
+    row of it stays, and the connection serves the next operation."""
+    eng, _ = traced
+    iid = eng.start("claim_review", "TRIP-5", {"amount": 10}, TENANT)
+    task_id, = eng.open_task_ids(iid)
+    before = [event.id for event in eng.history(iid)]
+    again = asdict(eng.task(task_id))                   # the same task row once more
+    with pytest.raises(IntegrityError, match="engine_human_task_pkey") as raised:
+        with eng._operation() as operation:
+            audit.record(operation, TENANT, "task_claimed", iid, task_id, "agent")
+            INSERT_TASK.executemany(operation.connection(), [again])
+    assert raised.value.statement.startswith("INSERT INTO engine_human_task")
+    assert [event.id for event in eng.history(iid)] == before
+    claimed = eng.claim(task_id, "agent", roles=["back-office"], tenant=TENANT)
+    assert claimed.assignee == "agent"
 
 
 def test_connections_go_back_to_the_pool_in_transaction_mode(traced):
