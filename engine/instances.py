@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, select
 
 from .errors import StaleInstance
 from .prepared import Prepared
-from .queries import TASK_BY_ID, TaskView
+from .queries import TASK_BY_ID, TASK_COLUMNS, TaskView
 from .status import TaskStatus
 from .store import HumanTask, ProcessInstance, TaskQueueEntry
 
@@ -24,13 +24,11 @@ INSTANCES = ProcessInstance.__table__
 TASKS = HumanTask.__table__
 _COLUMNS = ("id", "tenant", "definition_id", "process_key", "business_key", "status", "version",
             "started_at", "ended_at", "projection", "state")
-_TASK_COLUMNS = ("id", "tenant", "instance_id", "name", "status", "assignee", "candidate_groups",
-                 "candidate_users", "overdue", "form")
 
 SELECT_INSTANCE = Prepared(select(*[INSTANCES.c[name] for name in _COLUMNS]).where(
     INSTANCES.c.id == bindparam("instance_id")))
 SELECT_TASK = Prepared(
-    select(*[TASKS.c[name] for name in _TASK_COLUMNS],
+    select(*TASK_COLUMNS,
            *[INSTANCES.c[name].label(f"i_{name}") for name in _COLUMNS])
     .join_from(TASKS, INSTANCES, TASKS.c.instance_id == INSTANCES.c.id)
     .where(TASKS.c.id == bindparam("task_id")))
@@ -71,22 +69,6 @@ class InstanceRow:
     started_by: str | None = None
 
 
-@dataclass
-class TaskRow:
-    """The columns of an open human task that completing it checks."""
-
-    id: str
-    tenant: str
-    instance_id: int
-    name: str
-    status: str
-    assignee: str | None
-    candidate_groups: list
-    candidate_users: list
-    overdue: bool
-    form: dict
-
-
 def fetch(conn, instance_id):
     """The instance row, or None."""
     row = SELECT_INSTANCE.first(conn, {"instance_id": instance_id})
@@ -94,12 +76,12 @@ def fetch(conn, instance_id):
 
 
 def fetch_task(conn, task_id):
-    """(TaskRow, its InstanceRow) in one statement, or (None, None)."""
+    """(TaskView, its InstanceRow) in one statement, or (None, None)."""
     row = SELECT_TASK.first(conn, {"task_id": task_id})
     if row is None:
         return None, None
-    width = len(_TASK_COLUMNS)
-    return TaskRow(*row[:width]), InstanceRow(*row[width:])
+    width = len(TASK_COLUMNS)
+    return TaskView(*row[:width]), InstanceRow(*row[width:])
 
 
 def fetch_task_view(conn, task_id):

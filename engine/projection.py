@@ -58,6 +58,7 @@ class SyncContext:
         self.actor = actor
         self.completed_task_id = completed_task_id
         self.sla_seconds = sla_seconds
+        self.completed_at = None        # set when the completed task's row is closed
 
 
 def tasks_in_state(wf, state):
@@ -164,7 +165,9 @@ class Plan:
             CLOSE_TASK.executemany(conn, [_closing(tid, ctx, now) for tid, _ in self.closed])
             DELETE_QUEUE.executemany(conn, [{"b_id": tid} for tid, _ in self.closed])
         for tid, name in self.closed:
-            if tid != ctx.completed_task_id:
+            if tid == ctx.completed_task_id:
+                ctx.completed_at = now
+            else:
                 audit.record(session, inst.tenant, "task_cancelled", inst.id, tid, ctx.actor,
                              name=name)
         if not self.opened:

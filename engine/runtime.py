@@ -111,7 +111,13 @@ class Engine(queries.QueryMixin):
 
     # -- instances --------------------------------------------------------------------------
     def start(self, key, business_key=None, variables=None, tenant="default", actor=None):
-        """Start the latest version of `key`; returns the new instance id.
+        """Start the latest version of `key`; returns the new instance id."""
+        return self.start_instance(key, business_key, variables, tenant, actor).id
+
+    def start_instance(self, key, business_key=None, variables=None, tenant="default",
+                       actor=None):
+        """Start the latest version of `key`; returns the new instance's row as committed
+        (an instances.InstanceRow: id, status... without reading it back).
 
         The new workflow runs to its first wait state before the write transaction begins:
         what it read (the newest version of `key`) never changes, and other writers of the
@@ -127,7 +133,7 @@ class Engine(queries.QueryMixin):
     def _start(self, session, runnable, business_key, variables, actor, message=None,
                signal=None, timer=None):
         """Start an instance of `runnable`: by hand (start form checked), by a message, a
-        signal or its timer start event `timer` (engine.starttimers)."""
+        signal or its timer start event `timer` (engine.starttimers); its InstanceRow."""
         parsed = runnable.parsed
         values = (dict(variables or {}) if message or signal or timer
                   else forms.validate(parsed.start_form, variables))
@@ -162,7 +168,7 @@ class Engine(queries.QueryMixin):
                                       name: value for name, value in (("signal", signal),
                                                                       ("timer", timer))
                                       if value and not by_hand}))
-        return inst.id
+        return inst
 
     def cancel(self, instance_id, actor, tenant=None):
         """Cancel a running instance: its open tasks, timers and jobs go with it."""
@@ -356,11 +362,15 @@ class Engine(queries.QueryMixin):
             if ahead and not session.begin_write():
                 # Somebody committed since the reads above: were they about this task?
                 now_row, now_inst = instances.fetch_task(conn, task_id)
-                if now_row != row or now_inst.version != inst.version:
+                if vars(now_row) != vars(row) or now_inst.version != inst.version:
                     raise _Overtaken
-            self._finish(session, inst, wf, failures,
-                         SyncContext(actor, completed_task_id=task_id))
-            return instances.fetch_task_view(conn, task_id)
+            ctx = SyncContext(actor, completed_task_id=task_id)
+            self._finish(session, inst, wf, failures, ctx)
+            if ctx.completed_at is None:        # its row was not closed: as it stands now
+                return instances.fetch_task_view(conn, task_id)
+            # What closing the row wrote, without reading the row back.
+            return replace(row, status=TaskStatus.COMPLETED, completed_at=ctx.completed_at,
+                           completed_by=actor)
 
     def _open_task(self, session, task_id, tenant):
         row = instances.fetch_task_view(session.connection(), task_id)

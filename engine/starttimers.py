@@ -190,7 +190,7 @@ def _start_one(engine, row_id, due_at):
             # transaction begins; inside it the row moves under its due-time guard, or the
             # instance is rolled back.
             instance_id = engine._start(session, engine._runnable(row.definition_id), None,
-                                        None, None, timer=row.event_id)
+                                        None, None, timer=row.event_id).id
             if not _advance(session, row, clock.now()):
                 raise _Taken()
             audit.record(session, row.tenant, "timer_started", instance_id, name=row.event_id,

@@ -33,10 +33,9 @@ def deploy(user, upload):
 
 def start(user, process_key, business_key, variables):
     """Start the latest version of a process; 404 when it is not deployed, 422 on a bad form."""
-    eng = get_engine()
-    instance_id = eng.start(process_key, business_key, variables or {}, tenant=user.tenant,
-                            actor=user.username)
-    return {"id": instance_id, "status": eng.instance_status(instance_id)}
+    started = get_engine().start_instance(process_key, business_key, variables or {},
+                                          tenant=user.tenant, actor=user.username)
+    return {"id": started.id, "status": started.status}
 
 
 def instance(user, instance_id):

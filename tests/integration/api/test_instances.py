@@ -24,6 +24,26 @@ def test_start_answers_201_with_id_and_status(api, designer, engine):
     assert (stored.business_key, stored.variables["amount"]) == ("OCC-0042", 1200)
 
 
+STRAIGHT_THROUGH = b"""<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" targetNamespace="t">
+  <process id="straight_through" isExecutable="true">
+    <startEvent id="start"/>
+    <sequenceFlow id="flow" sourceRef="start" targetRef="end"/>
+    <endEvent id="end"/>
+  </process>
+</definitions>"""
+
+
+def test_start_answers_the_status_the_instance_was_committed_with(api, designer, engine):
+    """A process with nothing to wait for has ended by the time start answers."""
+    engine.deploy(STRAIGHT_THROUGH, "straight_through.bpmn", "demo", actor="designer")
+    response = api.post(INSTANCES, designer, json={"process_key": "straight_through"})
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["status"] == "completed"
+    assert engine.instance_status(body["id"]) == "completed"
+
+
 def test_bad_start_form_is_422_per_field_and_starts_nothing(api, designer, engine):
     """Start-form values are validated by the engine's form rules; nothing starts on refusal."""
     for value, message in [(None, "required"), ("lots", "whole number"), (-5, "at least 0")]:
