@@ -2,9 +2,10 @@
 
 A lone SELECT (a token check, an instance, the Queue's page) runs on its own: one round trip,
 no BEGIN before it and no ROLLBACK after it. The engine's statements are prepared once per
-connection (engine.pgdirect) and stay prepared across rollbacks. An engine operation's writes still form one transaction,
-and the pool hands its connections out in transaction mode again. An own database and an
-engine whose every connection is traced into one file.
+connection (engine.pgdirect) and stay prepared across rollbacks. An operation's writes form
+one transaction; those nobody reads go to the server with the COMMIT. The pool hands its
+connections out in transaction mode again. An own database and an engine whose every
+connection is traced into one file.
 """
 import re
 import tempfile
