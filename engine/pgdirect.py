@@ -9,6 +9,14 @@ PQexecPrepared (which waits for the server without holding the GIL), its paramet
 and its rows loaded by psycopg's own Transformer with the connection's adapters, so values are
 exactly what a cursor would give.
 
+A write whose result nobody reads (engine.prepared's executemany) is only sent: it waits in
+libpq's pipeline for the next statement that is read or for the COMMIT, and the server answers
+them together; a BEGIN goes with the statement after it. An operation's writes so take one
+round trip with its COMMIT instead of one each (a start: 3 round trips instead of 8); their
+errors surface at that read or COMMIT, inside the operation, which rolls back whole. Whatever
+else uses the connection (SQLAlchemy's statements, commit, rollback, the pool's reset) runs or
+drops the waiting statements first (`configure`).
+
 A transaction begins as psycopg begins it, with a BEGIN before the first statement outside
 autocommit. A connection whose transactions psycopg would begin differently (an isolation
 level, read-only, deferrable), one in pipeline mode, and one on which psycopg prepares
@@ -230,7 +238,7 @@ class _State:
             _next_result(pgconn)                            # the PIPELINE_SYNC
         finally:
             if pgconn.pipeline_status != PIPELINE_OFF:
-                pgconn.exit_pipeline_mode()
+                _leave_pipeline(pgconn)
         if failed is not None:
             try:
                 self.check(failed)
@@ -238,6 +246,15 @@ class _State:
                 exc.statement = failed_sql.decode()
                 raise
         return last
+
+
+def _leave_pipeline(pgconn):
+    """Leave pipeline mode; a connection that cannot (results left unread when reading them
+    failed) is closed, so the pool replaces it instead of handing out a stuck one."""
+    try:
+        pgconn.exit_pipeline_mode()
+    except errors.Error:
+        pgconn.finish()
 
 
 def _send_all(pgconn):
