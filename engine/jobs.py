@@ -23,7 +23,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefin
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select, update
 
-from . import audit, claims, clock, defaults, escalation, semantics
+from . import audit, claims, clock, defaults, escalation, pgdirect, semantics
 from .errors import EngineError, StaleInstance
 from .projection import INSERT_JOB, SyncContext, job_row
 from .incidents import open_incident
@@ -141,6 +141,7 @@ def _pipelined(conn, wanted=True):
     if not wanted or conn.dialect.driver != "psycopg" or not hasattr(raw, "pipeline"):
         yield
         return
+    pgdirect.flush(raw)         # engine.pgdirect's own pipeline goes out first
     with raw.pipeline():
         yield
 

@@ -79,6 +79,8 @@ class DriverConnection:
         """Give the DBAPI connection back to the pool."""
         try:
             db.end_reading(self)
+        except Exception:       # a lost connection: the pool must not hand it out again
+            self.connection.invalidate()
         finally:
             if self._core is not None:
                 self._core.close()

@@ -22,12 +22,14 @@ autocommit. A connection whose transactions psycopg would begin differently (an 
 level, read-only, deferrable), one in pipeline mode, and one on which psycopg prepares
 statements of its own (its ROLLBACK then sends DEALLOCATE ALL, which would drop ours too)
 keeps to the cursor: `configure` turns psycopg's automatic preparation off on an engine's
-connections.
+connections. The names live as long as the server session: a pooler that hands one client
+connection several server sessions (pgbouncer in transaction mode) does not suit this, nor
+the reads in autocommit (engine.db.read_on_its_own); connect ParkOps to PostgreSQL directly
+or through a session-mode pool.
 """
 
 import itertools
 import select
-from weakref import WeakKeyDictionary
 
 from psycopg import adapt, errors, pq
 from sqlalchemy import event
@@ -39,7 +41,9 @@ SUCCEEDED = frozenset({pq.ExecStatus.COMMAND_OK, pq.ExecStatus.TUPLES_OK})
 PIPELINE_OFF = pq.PipelineStatus.OFF
 PIPELINE_ABORTED = pq.ExecStatus.PIPELINE_ABORTED
 _NAMES = itertools.count(1)
-_STATES = WeakKeyDictionary()        # psycopg Connection -> _State
+# The _State of a psycopg Connection, kept on the connection itself: it refers back to it (its
+# Transformer does), and a cycle the garbage collector takes with the connection.
+STATE = "_parkops_direct"
 
 
 def configure(db_engine):
@@ -52,17 +56,22 @@ def configure(db_engine):
 
     # Whatever else uses the connection runs the waiting statements first (SQLAlchemy's own
     # statements, its commit: with them; its rollback and the pool's reset: dropping them).
+    # An invalidated Connection (its database connection lost) is left alone: asking for its
+    # DBAPI connection would make SQLAlchemy reconnect, and fail, inside the rollback.
     @event.listens_for(db_engine, "before_cursor_execute")
     def _before_statement(conn, _cursor, _statement, _parameters, _context, _many):
-        flush(conn.connection.dbapi_connection)
+        if not conn.invalidated:
+            flush(conn.connection.dbapi_connection)
 
     @event.listens_for(db_engine, "commit")
     def _on_commit(conn):
-        commit(conn.connection.dbapi_connection)
+        if not conn.invalidated:
+            commit(conn.connection.dbapi_connection)
 
     @event.listens_for(db_engine, "rollback")
     def _on_rollback(conn):
-        discard(conn.connection.dbapi_connection)
+        if not conn.invalidated:
+            discard(conn.connection.dbapi_connection)
 
     @event.listens_for(db_engine, "reset")
     def _on_reset(dbapi_conn, _record, _state):
@@ -91,10 +100,13 @@ def run(driver, name, sql, rows, defer=False):
     server answers them all in one round trip. So does a BEGIN with the statement after it.
     An error of a deferred statement is raised where the pipeline is read.
     """
-    state = _STATES.get(driver)
+    state = getattr(driver, STATE, None)
     if state is None:
-        state = _STATES[driver] = _State(driver)
+        state = _State(driver)
+        setattr(driver, STATE, state)
     pgconn = state.pgconn
+    # Values psycopg cannot send (a NUL character in text...) fail here, before anything is.
+    values = [state.dump(params) for params in rows]
     defer = defer and not driver.autocommit     # a write on its own is done when it returns
     begin = not state.queue and not driver.autocommit and pgconn.transaction_status == IDLE
     if not (defer or begin or state.queue):
@@ -102,17 +114,22 @@ def run(driver, name, sql, rows, defer=False):
             state.check(pgconn.prepare(name, sql))
             state.prepared.add(name)
         result = None
-        for params in rows:
-            result = state.check(pgconn.exec_prepared(name, state.dump(params)))
+        for dumped in values:
+            result = state.check(pgconn.exec_prepared(name, dumped))
         return Result(state.transformer, result)
     if not state.queue:
         pgconn.enter_pipeline_mode()
-    if begin:
-        state.send(BEGIN, pgconn.send_query_params, BEGIN, None)
-    if name not in state.prepared:
-        state.send(sql, pgconn.send_prepare, name, sql, prepares=name)
-    for params in rows:
-        state.send(sql, pgconn.send_query_prepared, name, state.dump(params))
+    try:
+        if begin:
+            state.send(BEGIN, pgconn.send_query_params, BEGIN, None)
+        if name not in state.prepared:
+            state.send(sql, pgconn.send_prepare, name, sql, prepares=name)
+        for dumped in values:
+            state.send(sql, pgconn.send_query_prepared, name, dumped)
+    except BaseException:
+        if not state.queue:             # nothing went out: as if it had never begun
+            _leave_pipeline(pgconn)
+        raise
     return DEFERRED if defer else Result(state.transformer, state.sync())
 
 
@@ -153,7 +170,7 @@ def _sync_raising_sqlalchemys(state):
 
 
 def _pending(driver):
-    state = _STATES.get(driver)
+    state = getattr(driver, STATE, None)
     return state if state is not None and state.queue else None
 
 
@@ -226,6 +243,9 @@ class _State:
             _send_all(pgconn)
             for sql, prepares in queue:
                 result = _next_result(pgconn)
+                if result is None:                          # the connection went away
+                    raise errors.OperationalError(
+                        pgconn.get_error_message(self.encoding) or "connection lost")
                 while _next_result(pgconn) is not None:     # the end of this command's results
                     pass
                 if result.status in SUCCEEDED:
@@ -261,8 +281,7 @@ def _send_all(pgconn):
     """Flush what libpq holds of the pipeline to the server, waiting (without the GIL) while
     the socket is full and reading what the server answers meanwhile."""
     while pgconn.flush():
-        readable, _, _ = select.select([pgconn.socket], [pgconn.socket], [])
-        if readable:
+        if _wait(pgconn, select.POLLIN | select.POLLOUT) & select.POLLIN:
             pgconn.consume_input()
 
 
@@ -270,6 +289,16 @@ def _next_result(pgconn):
     """libpq's next result, waiting for the server without the GIL (PQgetResult waits with
     it: every other thread of the worker would stop for the round trip)."""
     while pgconn.is_busy():
-        select.select([pgconn.socket], [], [])
+        _wait(pgconn, select.POLLIN)
         pgconn.consume_input()
     return pgconn.get_result()
+
+
+def _wait(pgconn, events):
+    """Wait until the connection's socket is ready for `events`; the events that are."""
+    poller = select.poll()          # poll: no limit on the descriptor's number, as select has
+    poller.register(pgconn.socket, events)
+    ready = 0
+    while not ready:
+        ready = sum(mask for _, mask in poller.poll())
+    return ready

@@ -328,7 +328,7 @@ class Engine(queries.QueryMixin):
 
     def complete(self, task_id, actor, variables=None, roles=None, tenant=None):
         """Complete an open task with form values; the process runs on to its next wait state.
-        Returns the completed task (a TaskView), read in the same transaction.
+        Returns the completed task (a TaskView) as the transaction closed it.
 
         The process moves on before the write transaction begins, then the transaction checks
         that neither the task nor its instance changed meanwhile; if one did (another writer
@@ -362,7 +362,8 @@ class Engine(queries.QueryMixin):
             if ahead and not session.begin_write():
                 # Somebody committed since the reads above: were they about this task?
                 now_row, now_inst = instances.fetch_task(conn, task_id)
-                if vars(now_row) != vars(row) or now_inst.version != inst.version:
+                if now_row is None or vars(now_row) != vars(row) or (
+                        now_inst.version != inst.version):
                     raise _Overtaken
             ctx = SyncContext(actor, completed_task_id=task_id)
             self._finish(session, inst, wf, failures, ctx)

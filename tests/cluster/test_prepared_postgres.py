@@ -5,9 +5,11 @@ values. An own database, so the cluster tests' tables are left alone."""
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import psycopg
 import pytest
-from sqlalchemy import bindparam, create_engine, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, create_engine, select, text
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.orm import Session
 
 from engine import Engine, make_db_engine, pgdirect
 from engine.db import ENGINE_OPTIONS
@@ -93,14 +95,49 @@ def test_many_rows_are_all_written_and_rowcount_tells_a_lost_race(conn, database
 
 
 def test_a_constraint_violation_is_sqlalchemys_integrity_error(conn, database):
-    """On libpq the write waits in the pipeline: the next read raises its error, naming it."""
+    """On libpq the write waits in the pipeline and the next read raises its error, naming
+    the INSERT; on a cursor the INSERT raises it at once."""
     _, iid = database
     insert = Prepared.insert(TASKS)
     insert.executemany(conn, [task_row("dup", iid)])
+    pipelined = pgdirect.usable(conn.connection.dbapi_connection)
     with pytest.raises(IntegrityError, match="duplicate key") as raised:
         insert.executemany(conn, [task_row("dup", iid)])
+        assert pipelined, "a cursor raises at the INSERT"
         Prepared(BY_ID).first(conn, {"task_id": "dup"})
     assert raised.value.statement.startswith("INSERT INTO engine_human_task")
+
+
+def test_a_value_the_driver_cannot_send_fails_at_its_statement(conn, database):
+    """Text with a NUL character is refused before anything is sent: the error is raised by
+    its own statement, and the connection is left fit for the rollback."""
+    _, iid = database
+    insert = Prepared.insert(TASKS)
+    insert.executemany(conn, [task_row("fine", iid)])         # prepared, in a transaction
+    assert Prepared(BY_ID).first(conn, {"task_id": "fine"}) is not None
+    with pytest.raises(DataError, match="NUL"):
+        insert.executemany(conn, [task_row("nul", iid, name="a\x00b")])
+    assert conn.connection.dbapi_connection.pgconn.pipeline_status == psycopg.pq.PipelineStatus.OFF
+
+
+def test_a_lost_connection_rolls_back_with_the_error_that_lost_it(servers, database):
+    """A session whose server process is gone: its statement fails with OperationalError,
+    the rollback after it does not fail again, and the engine's next connection works."""
+    url, _ = database
+    pg, _ = servers
+    db_engine = make_db_engine(url)
+    try:
+        with Session(db_engine) as session:
+            pid = session.execute(text("SELECT pg_backend_pid()")).scalar()
+            with psycopg.connect(pg.admin_url("preparedpg"), autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            with pytest.raises(OperationalError):
+                session.execute(text("SELECT 1"))
+            session.rollback()
+        with db_engine.connect() as connection:
+            assert Prepared(BY_ID).first(connection, {"task_id": "nothing"}) is None
+    finally:
+        db_engine.dispose()
 
 
 def test_a_failed_operation_leaves_nothing_and_the_connection_serves_on(database):
