@@ -122,8 +122,7 @@ def read_on_its_own(conn):
 
     SQLite's driver does so already (isolation_level None: only our BEGIN begins). psycopg
     would send a BEGIN before the first statement and leave the transaction for the pool's
-    ROLLBACK: three round trips for one SELECT, and at every ROLLBACK psycopg forgets the
-    statements it prepared. In autocommit mode a SELECT is one round trip and stays prepared.
+    ROLLBACK: three round trips for one SELECT. In autocommit mode a SELECT is one round trip.
     """
     if _has_autocommit(conn):
         conn.connection.driver_connection.autocommit = True
