@@ -1,4 +1,5 @@
-"""gunicorn's sync worker, sending each answer's head and body in one write.
+"""gunicorn's sync worker, sending each answer's head and body in one write and not waiting
+for the client to hang up.
 
 gunicorn writes an answer's head (status line and headers) and then its body with two socket
 writes. On a keep-alive-less sync worker behind a proxy or on loopback, each write is a TCP
@@ -9,6 +10,15 @@ socket in any other way (reads, sendfile, shutdown, close), and then sends both 
 goes on the wire, and in what order, is unchanged; an answer without a body (HEAD, 204, 304) or
 a gunicorn error page goes out when the connection closes, as before.
 
+Once an answer is out, the worker closes the connection at once when it has read the whole
+request and nothing more has arrived: the kernel then ends the connection with a FIN and the
+answer arrives whole. gunicorn always lingers, reading until the client closes its end (up to
+2 s), which protects an answer only when the client may still be sending (a body the app did
+not read, a request behind this one); in every other case it keeps a sync worker, which serves
+one connection at a time, waiting on the client instead of serving the next one: 9 % of the
+workers' time under `python -m bench.http` (py-spy). Those other cases keep gunicorn's linger,
+as nginx lingers only then (its `lingering_close on`).
+
 The worker also reads its settings as plain attributes (WorkerConfig), and the socket calls
 gunicorn makes on every connection are methods of the wrapper. Both were reached through a
 `__getattr__`, which Python calls only after its ordinary lookup has failed: ~35 such reads
@@ -18,6 +28,8 @@ an API lifecycle (four requests) cost the workers.
 `gunicorn.conf.py` at the top of the repository selects it, so `gunicorn wsgi:app` started
 there uses it. TLS connections (gunicorn's certfile setting) keep gunicorn's own socket.
 """
+import socket
+
 from gunicorn.config import Config
 from gunicorn.workers.sync import SyncWorker
 
@@ -50,6 +62,20 @@ class HeldFirstWrite:
         if self._held is not None:
             held, self._held = self._held, None
             self._sock.sendall(held)
+
+    def close_if_done(self):
+        """Close now if the client has sent nothing unread (True); else leave the socket to
+        gunicorn's lingering close (False)."""
+        self.flush()
+        try:
+            if self._sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT):
+                return False            # unread bytes: a close now would answer with a reset
+        except BlockingIOError:
+            pass                        # nothing waiting (b"": the client closed already)
+        except OSError:
+            return False
+        self._sock.close()
+        return True
 
     def __getattr__(self, name):
         # Any other use of the socket (fileno for sendfile, getpeername...) comes after what
@@ -107,3 +133,17 @@ class OneWriteSyncWorker(SyncWorker):
         if not self.cfg.is_ssl:
             client = HeldFirstWrite(client)
         return super().handle(listener, client, addr)
+
+    def handle_request(self, listener, req, client, addr):
+        super().handle_request(listener, req, client, addr)
+        # The answer is out. gunicorn's close that follows (shutdown, reads, close) finds the
+        # socket closed and stops at once.
+        if isinstance(client, HeldFirstWrite) and read_whole(req):
+            client.close_if_done()
+
+
+def read_whole(req):
+    """Whether gunicorn has read all of `req`'s body: one of known length read to its end.
+    A chunked body or one running to the end of the connection counts as unread."""
+    reader = getattr(getattr(req, "body", None), "reader", None)
+    return getattr(reader, "length", None) == 0

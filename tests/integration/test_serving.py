@@ -97,6 +97,31 @@ def test_gunicorns_closing_calls_come_after_the_held_write():
     assert all(name in vars(HeldFirstWrite) for name in SOCKET_CALLS)
 
 
+def test_a_socket_with_nothing_unread_is_closed_at_once():
+    """After an answer, a connection whose client sent nothing more is closed there and then
+    (the client reads the answer and then the end); one with unread bytes is left open for
+    gunicorn's lingering close, so the close cannot turn into a reset."""
+    server_end, client_end = socket.socketpair()
+    wrapped = HeldFirstWrite(server_end)
+    wrapped.sendall(b"HTTP/1.1 200 OK\r\n\r\n")
+    wrapped.sendall(b"body")
+    assert wrapped.close_if_done() is True
+    assert server_end.fileno() == -1
+    assert client_end.recv(100) == b"HTTP/1.1 200 OK\r\n\r\nbody" and client_end.recv(1) == b""
+    client_end.close()
+
+    server_end, client_end = socket.socketpair()
+    client_end.sendall(b"GET /next HTTP/1.1\r\n")
+    wrapped = HeldFirstWrite(server_end)
+    wrapped.sendall(b"HTTP/1.1 204 No Content\r\n\r\n")
+    assert wrapped.close_if_done() is False
+    assert server_end.fileno() != -1
+    assert client_end.recv(100) == b"HTTP/1.1 204 No Content\r\n\r\n"   # sent all the same
+    assert server_end.recv(100) == b"GET /next HTTP/1.1\r\n"             # still unread
+    server_end.close()
+    client_end.close()
+
+
 def test_a_workers_settings_are_the_configured_ones_as_plain_attributes():
     """Every setting reads as gunicorn's Config answers it, without reaching its __getattr__;
     a later set() is seen; the settings Config answers with properties stay properties."""
@@ -147,12 +172,13 @@ def app(environ, start_response):
     raise RuntimeError("no such path")      # gunicorn's own 500 page
 
 
-@pytest.fixture(scope="module")
-def server():
-    """A real gunicorn with two OneWriteSyncWorker processes serving `app`; its port."""
+def start_gunicorn(workers):
+    """A real gunicorn with `workers` OneWriteSyncWorker processes serving `app`; (process,
+    port) once it accepts connections."""
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
+        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
+         f"127.0.0.1:{port}",
          "--limit-request-line", str(REQUEST_LINE_LIMIT), "--log-level", "critical",
          "tests.integration.test_serving:app"],
         cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, start_new_session=True)
@@ -164,6 +190,22 @@ def server():
         except OSError:
             assert proc.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
             time.sleep(0.1)
+    return proc, port
+
+
+@pytest.fixture(scope="module")
+def server():
+    """gunicorn with two workers; its port."""
+    proc, port = start_gunicorn(2)
+    yield port
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def one_worker():
+    """gunicorn with a single worker, so a worker kept waiting keeps everybody waiting."""
+    proc, port = start_gunicorn(1)
     yield port
     proc.terminate()
     proc.wait(timeout=30)
@@ -221,3 +263,33 @@ def test_the_workers_keep_gunicorns_settings(server):
     assert status == 414 and b"too large" in body.lower()
     assert fetch(server, "GET", "/json?" + "q" * (REQUEST_LINE_LIMIT - 100))[::2] \
         == (200, b'{"ok": true}')
+
+
+def test_a_worker_does_not_wait_for_a_client_that_keeps_its_end_open(one_worker):
+    """Once a client has its whole answer, the worker serves the next connection even while
+    that client has not closed its end (gunicorn alone would linger up to 2 s for it); the
+    client reads the answer and then the end of the connection."""
+    lingering = socket.create_connection(("127.0.0.1", one_worker), timeout=30)
+    try:
+        lingering.sendall(b"GET /json HTTP/1.1\r\nHost: test\r\n\r\n")
+        received = b""
+        while chunk := lingering.recv(4096):
+            received += chunk
+        assert received.startswith(b"HTTP/1.1 200 OK") and received.endswith(b'{"ok": true}')
+        # The single worker is free at once: the next request is answered well inside the
+        # 2 s gunicorn's lingering close would have kept the worker on the open connection.
+        conn = http.client.HTTPConnection("127.0.0.1", one_worker, timeout=1.0)
+        conn.request("GET", "/json")
+        response = conn.getresponse()
+        assert (response.status, response.read()) == (200, b'{"ok": true}')
+        conn.close()
+    finally:
+        lingering.close()
+
+
+def test_an_answer_to_a_request_whose_body_was_not_read_arrives_whole(one_worker):
+    """The app answers without reading the uploaded body: the worker keeps gunicorn's
+    lingering close for that connection, so the answer is not cut off by a reset."""
+    status, _, body = fetch(one_worker, "POST", "/json", b"z" * 50_000,
+                            {"Content-Type": "application/octet-stream"})
+    assert (status, body) == (200, b'{"ok": true}')
