@@ -143,6 +143,13 @@ def _autocommits(conn):
     return _has_autocommit(conn) and conn.connection.driver_connection.autocommit
 
 
+def locks_whole_database(db_engine):
+    """True where a write transaction holds the whole database (SQLite: one writer at a time),
+    so work done before it begins is work other writers do not wait for. PostgreSQL locks
+    rows instead."""
+    return db_engine.dialect.name == "sqlite"
+
+
 def data_version(conn):
     """SQLite's data_version of `conn`'s DBAPI connection: it moves whenever another
     connection commits (a DriverConnection or Connection, as begin_write takes); None on

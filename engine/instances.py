@@ -27,11 +27,19 @@ _COLUMNS = ("id", "tenant", "definition_id", "process_key", "business_key", "sta
 
 SELECT_INSTANCE = Prepared(select(*[INSTANCES.c[name] for name in _COLUMNS]).where(
     INSTANCES.c.id == bindparam("instance_id")))
-SELECT_TASK = Prepared(
+_TASK_AND_INSTANCE = (
     select(*TASK_COLUMNS,
            *[INSTANCES.c[name].label(f"i_{name}") for name in _COLUMNS])
     .join_from(TASKS, INSTANCES, TASKS.c.instance_id == INSTANCES.c.id)
     .where(TASKS.c.id == bindparam("task_id")))
+SELECT_TASK = Prepared(_TASK_AND_INSTANCE)
+# Inside a write transaction on PostgreSQL: the instance row stays locked until it ends, so no
+# other writer moves the instance meanwhile (SQLite has no row locks: its write transaction
+# holds the whole database, and the clause is left out). Instance first, then the task row as
+# it is written: the order every writer of both takes (engine.jobs saves the instance first).
+SELECT_TASK_LOCKED = Prepared(_TASK_AND_INSTANCE.with_for_update(of=INSTANCES))
+# The task row alone, locked the same way (claim, unclaim, assign: they change no instance).
+SELECT_TASK_VIEW_LOCKED = Prepared(TASK_BY_ID.statement.with_for_update())
 # Compare-and-set of the assignee: only an open task still held by the expected assignee.
 _ASSIGN = dict(assignee=bindparam("assignee"))
 _OPEN_TASK = (TASKS.c.id == bindparam("b_id"), TASKS.c.status == TaskStatus.OPEN)
@@ -75,18 +83,20 @@ def fetch(conn, instance_id):
     return None if row is None else InstanceRow(*row)
 
 
-def fetch_task(conn, task_id):
-    """(TaskView, its InstanceRow) in one statement, or (None, None)."""
-    row = SELECT_TASK.first(conn, {"task_id": task_id})
+def fetch_task(conn, task_id, lock=False):
+    """(TaskView, its InstanceRow) in one statement, or (None, None). With `lock`, in a write
+    transaction: the instance row is locked until the transaction ends (SELECT_TASK_LOCKED)."""
+    row = (SELECT_TASK_LOCKED if lock else SELECT_TASK).first(conn, {"task_id": task_id})
     if row is None:
         return None, None
     width = len(TASK_COLUMNS)
     return TaskView(*row[:width]), InstanceRow(*row[width:])
 
 
-def fetch_task_view(conn, task_id):
-    """Every column of one human task row as a TaskView, or None."""
-    row = TASK_BY_ID.first(conn, {"task_id": str(task_id)})
+def fetch_task_view(conn, task_id, lock=False):
+    """Every column of one human task row as a TaskView, or None. With `lock`, in a write
+    transaction: the row is locked until the transaction ends."""
+    row = (SELECT_TASK_VIEW_LOCKED if lock else TASK_BY_ID).first(conn, {"task_id": str(task_id)})
     return None if row is None else TaskView(*row)
 
 

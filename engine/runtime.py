@@ -330,21 +330,25 @@ class Engine(queries.QueryMixin):
         """Complete an open task with form values; the process runs on to its next wait state.
         Returns the completed task (a TaskView) as the transaction closed it.
 
-        The process moves on before the write transaction begins, then the transaction checks
-        that neither the task nor its instance changed meanwhile; if one did (another writer
-        was quicker), the whole completion runs once more inside the transaction, against what
-        is there now, exactly as if it had waited for the other writer from the start.
+        On SQLite, whose write transaction holds the whole database, the process moves on
+        before the write transaction begins, then the transaction checks that neither the task
+        nor its instance changed meanwhile; if one did (another writer was quicker), the whole
+        completion runs once more inside the transaction, against what is there now, exactly
+        as if it had waited for the other writer from the start. PostgreSQL locks rows: the
+        completion reads its instance row locked, inside the transaction, and a writer of the
+        same instance waits for it (or it for them), with one read and round trip fewer.
         """
         task_id = str(task_id)
+        ahead = db.locks_whole_database(self._writer)
         try:
-            return self._complete(task_id, actor, variables, roles, tenant, ahead=True)
+            return self._complete(task_id, actor, variables, roles, tenant, ahead=ahead)
         except _Overtaken:
             return self._complete(task_id, actor, variables, roles, tenant, ahead=False)
 
     def _complete(self, task_id, actor, variables, roles, tenant, ahead):
         with self._operation(begin=not ahead, watch=ahead) as session:
             conn = session.connection()
-            row, inst = instances.fetch_task(conn, task_id)
+            row, inst = instances.fetch_task(conn, task_id, lock=not ahead)
             _check_open(row, task_id, tenant)
             if row.assignee not in (None, actor):
                 raise TaskConflict(f"claimed by {row.assignee}; only they can complete it")
@@ -374,7 +378,8 @@ class Engine(queries.QueryMixin):
                            completed_by=actor)
 
     def _open_task(self, session, task_id, tenant):
-        row = instances.fetch_task_view(session.connection(), task_id)
+        # Locked (PostgreSQL): a second claim waits for the first and then sees its assignee.
+        row = instances.fetch_task_view(session.connection(), task_id, lock=True)
         _check_open(row, task_id, tenant)
         return row
 

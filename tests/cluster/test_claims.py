@@ -77,6 +77,57 @@ def test_concurrent_completions_of_many_tasks_all_succeed(cluster):
     assert {cluster.engine.instance(i, TENANT).status for i in ids} == {"completed"}
 
 
+def test_concurrent_claims_of_one_task_tell_the_losers_who_won(cluster):
+    """Eight users claiming the same task at the same moment: the task row is read locked,
+    so each claim waits for the one before it and then sees its assignee: one wins, the
+    other seven are told who has the task (not "changed meanwhile, reload")."""
+    [iid] = start_due_timers(cluster, 1)
+    fire_instance(cluster.engine, iid)
+    [task] = cluster.engine.open_tasks(TENANT)
+    barrier = threading.Barrier(8)
+
+    def claim(n):
+        barrier.wait()
+        try:
+            return cluster.engine.claim(task.id, f"user{n}").assignee
+        except TaskConflict as exc:
+            return str(exc)
+
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = list(pool.map(claim, range(8)))
+    winner = cluster.engine.task(task.id).assignee
+    assert outcomes.count(winner) == 1
+    assert sorted(outcomes) == sorted([winner] + [f"already claimed by {winner}"] * 7)
+    with cluster.engine.reading() as s:
+        assert s.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.kind == "task_claimed", AuditEvent.task_id == task.id)) == 1
+
+
+def test_a_completion_waits_for_a_writer_holding_its_instance(cluster):
+    """While another transaction holds the instance row, a completion of its task waits for
+    it (PostgreSQL shows it waiting on the lock) instead of failing, then completes once."""
+    [iid] = start_due_timers(cluster, 1)
+    fire_instance(cluster.engine, iid)
+    [task] = cluster.engine.open_tasks(TENANT)
+    # (pg_stat_activity keeps the first 1 kB of a statement: the lock clause is past it)
+    waiting = ("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+               "AND wait_event_type = 'Lock' AND query LIKE 'SELECT engine_human_task.id, %'")
+    with ThreadPoolExecutor(1) as pool, psycopg.connect(cluster.pg.admin_url("parkops")) as holder:
+        holder.execute("SELECT id FROM engine_instance WHERE id = %s FOR UPDATE", (iid,))
+        completing = pool.submit(cluster.engine.complete, task.id, "agent")
+        try:
+            wait_until(lambda: cluster.sql(waiting)[0][0] == 1, what="the completion waiting")
+            assert not completing.done()
+        finally:
+            holder.rollback()           # (the completion cannot end before: it waits on it)
+        done = completing.result(timeout=30)
+    assert (done.status, done.completed_by) == ("completed", "agent")
+    assert cluster.engine.instance(iid, TENANT).status == "completed"
+    with cluster.engine.reading() as s:
+        assert s.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.kind == "task_completed", AuditEvent.instance_id == iid)) == 1
+
+
 def test_an_enqueue_that_fails_after_the_commit_is_delivered_by_the_relay(cluster):
     """The web process cannot reach Redis: the start commits, its job waits in the outbox,
     and the scheduler's relay hands it to a worker."""
