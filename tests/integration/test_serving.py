@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -172,9 +173,10 @@ def app(environ, start_response):
     raise RuntimeError("no such path")      # gunicorn's own 500 page
 
 
-def start_gunicorn(workers):
-    """A real gunicorn with `workers` OneWriteSyncWorker processes serving `app`; (process,
-    port) once it accepts connections."""
+@contextmanager
+def gunicorn(workers):
+    """A real gunicorn with `workers` OneWriteSyncWorker processes serving `app`; its port
+    once it accepts connections."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
@@ -190,25 +192,25 @@ def start_gunicorn(workers):
         except OSError:
             assert proc.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
             time.sleep(0.1)
-    return proc, port
+    try:
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
 def server():
     """gunicorn with two workers; its port."""
-    proc, port = start_gunicorn(2)
-    yield port
-    proc.terminate()
-    proc.wait(timeout=30)
+    with gunicorn(2) as port:
+        yield port
 
 
 @pytest.fixture(scope="module")
 def one_worker():
     """gunicorn with a single worker, so a worker kept waiting keeps everybody waiting."""
-    proc, port = start_gunicorn(1)
-    yield port
-    proc.terminate()
-    proc.wait(timeout=30)
+    with gunicorn(1) as port:
+        yield port
 
 
 def fetch(port, method, path, body=None, headers=None):
